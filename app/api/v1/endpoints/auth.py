@@ -1,0 +1,115 @@
+"""Authentication: sign-up, login, token refresh, logout, email verification, passwords."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, status
+
+from app.core.dependencies import CurrentPrincipal, DbSession, RequestInfoDep, SettingsDep
+from app.core.errors import NotFound
+from app.core.permissions import ROLE_PERMISSIONS
+from app.crud.identity import TenantRepository, UserRepository
+from app.schemas.auth import (
+    ChangePasswordRequest,
+    EmailRequest,
+    LoginRequest,
+    MeResponse,
+    RefreshRequest,
+    RegisterRequest,
+    RegisterResponse,
+    ResetPasswordRequest,
+    TenantSummary,
+    TokenPair,
+    TokenRequest,
+    UserOut,
+)
+from app.schemas.common import Message
+from app.services.auth import AuthService
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+def get_auth_service(
+    session: DbSession, settings: SettingsDep, request: RequestInfoDep
+) -> AuthService:
+    return AuthService(session, settings, request)
+
+
+Auth = Annotated[AuthService, Depends(get_auth_service)]
+
+SAME_ANSWER = "If that address belongs to an account, an email is on its way."
+
+
+@router.post("/register", status_code=status.HTTP_201_CREATED)
+async def register(body: RegisterRequest, auth: Auth) -> RegisterResponse:
+    """Create a firm (tenant) with its owner, start the 14-day trial, email a verification link."""
+    tenant, user, tokens = await auth.register(body)
+    return RegisterResponse(
+        user=UserOut.model_validate(user),
+        tenant=TenantSummary.model_validate(tenant),
+        tokens=tokens,
+    )
+
+
+@router.post("/login")
+async def login(body: LoginRequest, auth: Auth) -> TokenPair:
+    _, tokens = await auth.login(body.email, body.password)
+    return tokens
+
+
+@router.post("/refresh")
+async def refresh(body: RefreshRequest, auth: Auth) -> TokenPair:
+    """Exchange a refresh token for new tokens; the old refresh token stops working."""
+    return await auth.refresh(body.refresh_token)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(principal: CurrentPrincipal, auth: Auth) -> None:
+    await auth.logout(principal)
+
+
+@router.post("/verify-email")
+async def verify_email(body: TokenRequest, auth: Auth) -> UserOut:
+    return UserOut.model_validate(await auth.verify_email(body.token))
+
+
+@router.post("/resend-verification", status_code=status.HTTP_202_ACCEPTED)
+async def resend_verification(body: EmailRequest, auth: Auth) -> Message:
+    await auth.resend_verification(body.email)
+    return Message(message=SAME_ANSWER)
+
+
+@router.post("/forgot-password", status_code=status.HTTP_202_ACCEPTED)
+async def forgot_password(body: EmailRequest, auth: Auth) -> Message:
+    await auth.forgot_password(body.email)
+    return Message(message=SAME_ANSWER)
+
+
+@router.post("/reset-password")
+async def reset_password(body: ResetPasswordRequest, auth: Auth) -> Message:
+    """Set a new password from an emailed link; every session of the user is signed out."""
+    await auth.reset_password(body.token, body.new_password)
+    return Message(message="Your password has been changed. Sign in with the new one.")
+
+
+@router.post("/change-password")
+async def change_password(
+    body: ChangePasswordRequest, principal: CurrentPrincipal, auth: Auth
+) -> Message:
+    """Change the password; every other session of the user is signed out."""
+    await auth.change_password(principal, body.current_password, body.new_password)
+    return Message(message="Your password has been changed.")
+
+
+@router.get("/me")
+async def me(principal: CurrentPrincipal, session: DbSession) -> MeResponse:
+    user = await UserRepository(session).get_or_404(principal.user_id)
+    tenant = await TenantRepository(session).current()
+    if tenant is None:
+        raise NotFound("Tenant not found.")
+    return MeResponse(
+        user=UserOut.model_validate(user),
+        tenant=TenantSummary.model_validate(tenant),
+        permissions=sorted(ROLE_PERMISSIONS.get(principal.role, frozenset())),
+    )

@@ -1,0 +1,42 @@
+"""Query parameters shared by every list endpoint."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel
+
+from app.core.config import get_settings
+from app.crud.base import Page as RowPage
+from app.crud.base import PageParams
+from app.schemas.common import Page
+
+_MAX = get_settings().MAX_PAGE_SIZE
+
+
+def page_params(
+    page: Annotated[int, Query(ge=1, le=100_000, description="1-based page number")] = 1,
+    page_size: Annotated[int, Query(ge=1, le=_MAX, description=f"At most {_MAX}")] = 20,
+    sort: Annotated[
+        str | None,
+        Query(max_length=40, pattern=r"^-?[a-z_]+$", description="Field name; prefix - for desc"),
+    ] = None,
+) -> PageParams:
+    return PageParams(page=page, page_size=page_size, sort=sort)
+
+
+Pagination = Annotated[PageParams, Depends(page_params)]
+
+
+SchemaT = TypeVar("SchemaT", bound=BaseModel)
+
+
+def page_out(rows: RowPage[Any], schema: type[SchemaT]) -> Page[SchemaT]:
+    """A page of ORM rows as a page of response schemas."""
+    return Page[schema](  # type: ignore[valid-type]
+        items=[schema.model_validate(row) for row in rows.items],
+        total=rows.total,
+        page=rows.page,
+        page_size=rows.page_size,
+    )

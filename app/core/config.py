@@ -1,0 +1,122 @@
+"""Settings, read once from the environment (and ``.env``) by pydantic-settings.
+
+Every setting is documented in ``.env.example``. ``production_problems`` lists the
+reasons the service must refuse to start in production.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=PROJECT_ROOT / ".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    PROJECT_NAME: str = "RMS Billing"
+    ENVIRONMENT: Literal["development", "test", "production"] = "development"
+    DEBUG: bool = False
+    API_V1_PREFIX: str = "/api/v1"
+    DOCS_ENABLED: bool = True
+
+    # Database. DATABASE_URL is the runtime role (no BYPASSRLS, not the table owner);
+    # DATABASE_ADMIN_URL is the owner used by migrations. Both unset: embedded PostgreSQL.
+    DATABASE_URL: str | None = None
+    DATABASE_ADMIN_URL: str | None = None
+    DB_APP_ROLE: str = "rms_app"
+    EMBEDDED_DB_DIR: Path = PROJECT_ROOT / ".data" / "postgres"
+    DB_POOL_SIZE: int = Field(default=10, ge=1)
+    DB_MAX_OVERFLOW: int = Field(default=10, ge=0)
+    DB_POOL_TIMEOUT: float = 10.0
+    DB_STATEMENT_TIMEOUT_MS: int = 30_000
+    # Behind pgbouncer in transaction mode asyncpg's prepared-statement cache must be off.
+    DB_PGBOUNCER: bool = False
+
+    # Tokens and passwords.
+    SECRET_KEY: SecretStr = SecretStr(DEFAULT_SECRET_KEY)
+    JWT_ALGORITHM: Literal["HS256"] = "HS256"
+    ACCESS_TOKEN_EXPIRE_MINUTES: int = Field(default=30, ge=1)
+    REFRESH_TOKEN_EXPIRE_DAYS: int = Field(default=7, ge=1)
+    EMAIL_VERIFICATION_EXPIRE_HOURS: int = Field(default=24, ge=1)
+    PASSWORD_RESET_EXPIRE_MINUTES: int = Field(default=60, ge=1)
+    BCRYPT_ROUNDS: int = Field(default=12, ge=4, le=31)
+
+    # Email. SMTP_HOST unset: messages are written as .eml files to MAIL_OUTBOX_DIR.
+    SMTP_HOST: str | None = None
+    SMTP_PORT: int = 587
+    SMTP_USER: str | None = None
+    SMTP_PASSWORD: SecretStr | None = None
+    SMTP_STARTTLS: bool = True
+    SMTP_SSL: bool = False
+    SMTP_TIMEOUT: float = 15.0
+    MAIL_FROM: str = "RMS Billing <no-reply@rms-billing.local>"
+    MAIL_OUTBOX_DIR: Path = PROJECT_ROOT / ".data" / "outbox"
+
+    FRONTEND_URL: str = "http://localhost:5173"
+    CORS_ORIGINS: Annotated[list[str], NoDecode] = ["http://localhost:5173"]
+
+    TRIAL_DAYS: int = Field(default=14, ge=1)
+    TIMEZONE: str = "Asia/Kolkata"
+    SEED_DEMO_DATA: bool = True
+    LOG_LEVEL: str = "INFO"
+    LOG_JSON: bool = True
+    DEFAULT_PAGE_SIZE: int = 20
+    MAX_PAGE_SIZE: int = 100
+
+    @field_validator("CORS_ORIGINS", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @property
+    def uses_embedded_db(self) -> bool:
+        return self.DATABASE_URL is None
+
+    @property
+    def is_production(self) -> bool:
+        return self.ENVIRONMENT == "production"
+
+    def production_problems(self) -> list[str]:
+        """Why this configuration must not serve production traffic (empty when fine)."""
+        if not self.is_production:
+            return []
+        problems = []
+        secret = self.SECRET_KEY.get_secret_value()
+        if secret == DEFAULT_SECRET_KEY or len(secret) < MIN_SECRET_KEY_LENGTH:
+            problems.append(
+                f"SECRET_KEY is the default or shorter than {MIN_SECRET_KEY_LENGTH} characters"
+            )
+        if self.uses_embedded_db:
+            problems.append("DATABASE_URL is unset, so the embedded database would be used")
+        if self.DEBUG:
+            problems.append("DEBUG is on")
+        if "*" in self.CORS_ORIGINS:
+            problems.append("CORS_ORIGINS contains '*'")
+        return problems
+
+
+class ConfigurationError(RuntimeError):
+    """The settings are unsafe for the chosen environment."""
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def check_startup(settings: Settings) -> None:
+    problems = settings.production_problems()
+    if problems:
+        raise ConfigurationError("Refusing to start in production: " + "; ".join(problems) + ".")

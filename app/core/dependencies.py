@@ -1,0 +1,128 @@
+"""The request's building blocks: settings, the one database session, the principal.
+
+One request, one transaction: ``get_db_session`` commits after the endpoint has built
+its response (and before it is sent) or rolls everything back when it raised.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.core.config import Settings, get_settings
+from app.core.errors import AppError, Forbidden
+from app.core.permissions import Permission, role_allows
+from app.core.request_context import current_request_id
+from app.services.mail_queue import DISPATCHER_KEY, discard_emails, release_emails
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+@asynccontextmanager
+async def transaction_scope(session: AsyncSession) -> AsyncIterator[AsyncSession]:
+    """Commit on success; on failure roll back, unless the error says its writes must stay."""
+    try:
+        yield session
+    except AppError as exc:
+        if exc.keeps_writes:
+            await _commit(session)
+        else:
+            await _rollback(session)
+        raise
+    except BaseException:
+        await _rollback(session)
+        raise
+    else:
+        await _commit(session)
+
+
+async def _commit(session: AsyncSession) -> None:
+    await session.commit()
+    release_emails(session)
+
+
+async def _rollback(session: AsyncSession) -> None:
+    await session.rollback()
+    discard_emails(session)
+
+
+async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
+    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with maker() as session, transaction_scope(session):
+        session.info[DISPATCHER_KEY] = request.app.state.email_dispatcher
+        yield session
+
+
+DbSession = Annotated[AsyncSession, Depends(get_db_session, scope="function")]
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """Who is calling from where: written into audit rows and sessions."""
+
+    ip_address: str | None
+    user_agent: str | None
+    request_id: str | None
+
+
+def get_request_info(request: Request) -> RequestInfo:
+    user_agent = request.headers.get("user-agent")
+    return RequestInfo(
+        ip_address=request.client.host if request.client else None,
+        user_agent=user_agent[:512] if user_agent else None,
+        request_id=current_request_id(),
+    )
+
+
+RequestInfoDep = Annotated[RequestInfo, Depends(get_request_info)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The authenticated caller: the only source of the tenant for the whole request."""
+
+    user_id: uuid.UUID
+    tenant_id: uuid.UUID
+    role: str
+    session_id: uuid.UUID
+    email: str
+
+    def can(self, permission: Permission) -> bool:
+        return role_allows(self.role, permission)
+
+
+bearer_scheme = HTTPBearer(auto_error=False, description="Access token from /auth/login")
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+
+
+async def get_principal(
+    credentials: BearerCredentials,
+    session: DbSession,
+    settings: SettingsDep,
+) -> Principal:
+    from app.services.auth import authenticate_access_token
+
+    token = credentials.credentials if credentials is not None else None
+    return await authenticate_access_token(session, settings, token)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def require(permission: Permission) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """Dependency factory: the principal, if its role grants ``permission`` (else 403)."""
+
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        if not principal.can(permission):
+            raise Forbidden(f"Your role ({principal.role}) does not allow this action.")
+        return principal
+
+    dependency.__name__ = f"require_{permission.value}"
+    return dependency

@@ -1,0 +1,33 @@
+"""Running Alembic from code (the CLI, the embedded start-up and the tests)."""
+
+from __future__ import annotations
+
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
+from alembic import command
+from app.core.config import PROJECT_ROOT
+
+
+def alembic_config(admin_url: str | None = None) -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    config.attributes["skip_logging"] = True
+    if admin_url is not None:
+        config.attributes["url"] = admin_url
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    if head is None:
+        raise RuntimeError("no migrations found")
+    return head
+
+
+def upgrade(admin_url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(admin_url), revision)
+
+
+def downgrade(admin_url: str, revision: str = "base") -> None:
+    command.downgrade(alembic_config(admin_url), revision)

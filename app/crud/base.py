@@ -1,0 +1,166 @@
+"""The generic repository: the one place that scopes every statement to the tenant.
+
+The tenant comes from the session (set once per request from the verified token by
+``set_tenant``), never from an argument, so no endpoint or service can forget it or
+pass another tenant's id. Row-level security enforces the same rule a second time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.base import ExecutableOption
+
+from app.core.database import current_tenant
+from app.core.errors import NotFound, ValidationFailed
+from app.models.base import Base
+
+# Any model with a ``tenant_id`` column (TenantOwned tables and the audit log).
+ModelT = TypeVar("ModelT", bound=Base)
+
+
+class TenantNotSet(RuntimeError):
+    """A repository was used on a session that was never scoped to a tenant (a bug)."""
+
+
+@dataclass(frozen=True)
+class PageParams:
+    page: int = 1
+    page_size: int = 20
+    sort: str | None = None
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+@dataclass(frozen=True)
+class Page(Generic[ModelT]):
+    items: Sequence[ModelT]
+    total: int
+    page: int
+    page_size: int
+
+
+class Repository(Generic[ModelT]):
+    """CRUD over one tenant-owned model. Subclasses set ``model``, ``entity`` and ``sortable``."""
+
+    model: ClassVar[type[Any]]
+    entity: ClassVar[str] = "Record"
+    sortable: ClassVar[Mapping[str, str]] = {"created_at": "created_at"}
+    default_sort: ClassVar[str] = "-created_at"
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @property
+    def tenant_id(self) -> uuid.UUID:
+        tenant_id = current_tenant(self.session)
+        if tenant_id is None:
+            raise TenantNotSet(f"{type(self).__name__} used without a tenant")
+        return tenant_id
+
+    def _column(self, name: str) -> InstrumentedAttribute[Any]:
+        column: InstrumentedAttribute[Any] = getattr(self.model, name)
+        return column
+
+    def select(self) -> Select[ModelT]:
+        """``SELECT model WHERE tenant_id = <current tenant>``: the start of every query."""
+        return select(self.model).where(self._column("tenant_id") == self.tenant_id)
+
+    async def get(
+        self,
+        id_: uuid.UUID,
+        *,
+        options: Iterable[ExecutableOption] = (),
+        for_update: bool = False,
+    ) -> ModelT | None:
+        stmt = self.select().where(self._column("id") == id_).options(*options)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def get_or_404(
+        self,
+        id_: uuid.UUID,
+        *,
+        options: Iterable[ExecutableOption] = (),
+        for_update: bool = False,
+    ) -> ModelT:
+        found = await self.get(id_, options=options, for_update=for_update)
+        if found is None:
+            raise NotFound(f"{self.entity} {id_} was not found.")
+        return found
+
+    async def exists(self, id_: uuid.UUID) -> bool:
+        stmt = select(self.select().where(self._column("id") == id_).exists())
+        return bool((await self.session.execute(stmt)).scalar())
+
+    def order_by(self, stmt: Select[ModelT], sort: str | None) -> Select[ModelT]:
+        """Apply ``sort`` (``name`` or ``-name``) from the whitelist, then ``id`` as tie-break."""
+        key = sort or self.default_sort
+        descending = key.startswith("-")
+        name = key.lstrip("-")
+        if name not in self.sortable:
+            allowed = ", ".join(sorted(self.sortable))
+            raise ValidationFailed(f"Cannot sort by '{name}'; use one of: {allowed}.", field="sort")
+        column = self._column(self.sortable[name])
+        id_column = self._column("id")
+        if descending:
+            return stmt.order_by(column.desc(), id_column.desc())
+        return stmt.order_by(column.asc(), id_column.asc())
+
+    async def paginate(self, stmt: Select[ModelT], params: PageParams) -> Page[ModelT]:
+        """One page of ``stmt`` plus the total count, in two statements."""
+        count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
+        total = int((await self.session.execute(count_stmt)).scalar_one())
+        ordered = self.order_by(stmt, params.sort)
+        rows = await self.session.execute(ordered.limit(params.page_size).offset(params.offset))
+        return Page(list(rows.scalars().all()), total, params.page, params.page_size)
+
+    async def add(self, obj: ModelT) -> ModelT:
+        obj.tenant_id = self.tenant_id  # type: ignore[attr-defined]
+        self.session.add(obj)
+        await self.session.flush()
+        return obj
+
+    async def add_all(self, objects: Sequence[ModelT]) -> None:
+        for obj in objects:
+            obj.tenant_id = self.tenant_id  # type: ignore[attr-defined]
+        self.session.add_all(objects)
+        await self.session.flush()
+
+    async def update(self, obj: ModelT, values: Mapping[str, Any]) -> ModelT:
+        if getattr(obj, "tenant_id", None) != self.tenant_id:
+            raise NotFound(f"{self.entity} was not found.")
+        for name, value in values.items():
+            setattr(obj, name, value)
+        await self.session.flush()
+        return obj
+
+    async def delete(self, obj: ModelT) -> None:
+        if getattr(obj, "tenant_id", None) != self.tenant_id:
+            raise NotFound(f"{self.entity} was not found.")
+        await self.session.delete(obj)
+        await self.session.flush()
+
+    async def update_where(self, *criteria: Any, values: Mapping[str, Any]) -> int:
+        stmt = (
+            update(self.model)
+            .where(self._column("tenant_id") == self.tenant_id, *criteria)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        result = await self.session.execute(stmt)
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def delete_where(self, *criteria: Any) -> int:
+        stmt = delete(self.model).where(self._column("tenant_id") == self.tenant_id, *criteria)
+        result = await self.session.execute(stmt)
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,142 @@
+"""Repositories for tenants, users, sessions and the auth tokens."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.crud.base import Repository
+from app.models import (
+    EmailVerification,
+    PasswordResetToken,
+    RefreshToken,
+    Subscription,
+    Tenant,
+    User,
+    UserSession,
+)
+
+TokenT = TypeVar("TokenT", RefreshToken, EmailVerification, PasswordResetToken)
+
+AUTH_FIND_LOGIN = text("SELECT tenant_id, user_id FROM auth_find_login(:email)")
+AUTH_FIND_TOKEN = text("SELECT auth_find_token(:kind, :token_hash)")
+
+
+async def find_login(session: AsyncSession, email: str) -> tuple[uuid.UUID, uuid.UUID] | None:
+    """The narrow pre-tenant path: which tenant and user an email belongs to, if any."""
+    row = (await session.execute(AUTH_FIND_LOGIN, {"email": email})).first()
+    return (row.tenant_id, row.user_id) if row else None
+
+
+async def find_token_tenant(session: AsyncSession, kind: str, token_hash: str) -> uuid.UUID | None:
+    """The tenant owning a refresh / verification / reset token, found by its digest."""
+    value = (
+        await session.execute(AUTH_FIND_TOKEN, {"kind": kind, "token_hash": token_hash})
+    ).scalar()
+    return value if isinstance(value, uuid.UUID) else None
+
+
+class TenantRepository:
+    """The tenant row itself; RLS lets a session see only its own tenant."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def current(self) -> Tenant | None:
+        return (await self.session.execute(select(Tenant))).scalar_one_or_none()
+
+    async def add(self, tenant: Tenant) -> Tenant:
+        self.session.add(tenant)
+        await self.session.flush()
+        return tenant
+
+
+class SubscriptionRepository(Repository[Subscription]):
+    model = Subscription
+    entity = "Subscription"
+
+    async def current(self) -> Subscription | None:
+        return (await self.session.execute(self.select())).scalar_one_or_none()
+
+
+class UserRepository(Repository[User]):
+    model = User
+    entity = "User"
+    sortable = {"created_at": "created_at", "email": "email", "full_name": "full_name"}
+
+    async def by_email(self, email: str) -> User | None:
+        stmt = self.select().where(func.lower(User.email) == email.lower())
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+
+class SessionRepository(Repository[UserSession]):
+    model = UserSession
+    entity = "Session"
+
+    async def active_with_user(
+        self, session_id: uuid.UUID, user_id: uuid.UUID, now: datetime
+    ) -> tuple[UserSession, User] | None:
+        """One query per request: the session is live and its user may still sign in."""
+        stmt = (
+            select(UserSession, User)
+            .join(
+                User, (User.tenant_id == UserSession.tenant_id) & (User.id == UserSession.user_id)
+            )
+            .where(
+                UserSession.tenant_id == self.tenant_id,
+                UserSession.id == session_id,
+                UserSession.user_id == user_id,
+                UserSession.revoked_at.is_(None),
+                UserSession.expires_at > now,
+                User.is_active.is_(True),
+                User.deleted_at.is_(None),
+            )
+        )
+        row = (await self.session.execute(stmt)).first()
+        return (row[0], row[1]) if row else None
+
+    async def revoke_all_for_user(
+        self, user_id: uuid.UUID, now: datetime, reason: str, *, keep: uuid.UUID | None = None
+    ) -> int:
+        """End every live session of the user (but ``keep``, the caller's own, if given)."""
+        criteria = [UserSession.user_id == user_id, UserSession.revoked_at.is_(None)]
+        if keep is not None:
+            criteria.append(UserSession.id != keep)
+        return await self.update_where(
+            *criteria, values={"revoked_at": now, "revoked_reason": reason}
+        )
+
+
+class _HashedTokenRepository(Repository[TokenT]):
+    """Tokens looked up by their SHA-256 digest and locked while being consumed."""
+
+    async def by_hash_for_update(self, token_hash: str) -> TokenT | None:
+        stmt = self.select().where(self._column("token_hash") == token_hash).with_for_update()
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def expire_unused(self, user_id: uuid.UUID, now: datetime) -> None:
+        """A new link makes every older unused link of the same kind worthless."""
+        await self.update_where(
+            self._column("user_id") == user_id,
+            self._column("used_at").is_(None),
+            values={"used_at": now},
+        )
+
+
+class RefreshTokenRepository(_HashedTokenRepository[RefreshToken]):
+    model = RefreshToken
+    entity = "Refresh token"
+
+
+class EmailVerificationRepository(_HashedTokenRepository[EmailVerification]):
+    model = EmailVerification
+    entity = "Email verification"
+
+
+class PasswordResetRepository(_HashedTokenRepository[PasswordResetToken]):
+    model = PasswordResetToken
+    entity = "Password reset"

@@ -1,0 +1,67 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app.api.v1.endpoints import health
+from app.api.v1.router import api_router
+from app.core.config import Settings, check_startup, get_settings
+from app.core.database import create_engine, create_sessionmaker
+from app.core.errors import install_error_handlers
+from app.core.logging import configure_logging
+from app.core.migrations import head_revision
+from app.middleware.request_context import RequestContextMiddleware
+from app.services.email import EmailSender
+from app.services.mail_queue import EmailDispatcher
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    check_startup(settings)
+    configure_logging(settings.LOG_LEVEL, json_lines=settings.LOG_JSON)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.DATABASE_URL is None:
+            raise RuntimeError("DATABASE_URL is not set: start with `python -m app dev`.")
+        engine = create_engine(settings.DATABASE_URL, settings)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.email_dispatcher = EmailDispatcher(EmailSender(settings))
+        try:
+            yield
+        finally:
+            await app.state.email_dispatcher.drain()
+            await engine.dispose()
+
+    docs = settings.DOCS_ENABLED
+    app = FastAPI(
+        title=settings.PROJECT_NAME,
+        version="0.1.0",
+        summary="Multi-tenant GST billing: customers, invoices, receipts, credit notes.",
+        debug=settings.DEBUG,
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
+    app.state.settings = settings
+    app.state.migration_head = head_revision()
+    install_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.CORS_ORIGINS,
+        allow_credentials=True,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["X-Request-ID"],
+    )
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health.router)
+    app.include_router(api_router, prefix=settings.API_V1_PREFIX)
+    return app

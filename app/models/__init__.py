@@ -1,0 +1,39 @@
+"""All models, imported so that ``Base.metadata`` knows every table (Alembic reads it)."""
+
+from app.models.audit import AuditLog
+from app.models.base import Base
+from app.models.catalog import AccountManager, ClientType, GstSettings, ServiceType, TaxRate
+from app.models.company import Company, DocumentCounter, DocumentSeries
+from app.models.credit_note import CreditNote, CreditNoteLineItem
+from app.models.customer import Customer
+from app.models.invoice import Invoice, InvoiceLineItem
+from app.models.receipt import Receipt, ReceiptAllocation
+from app.models.tenant import Subscription, Tenant
+from app.models.user import EmailVerification, PasswordResetToken, RefreshToken, User, UserSession
+
+__all__ = [
+    "AccountManager",
+    "AuditLog",
+    "Base",
+    "ClientType",
+    "Company",
+    "CreditNote",
+    "CreditNoteLineItem",
+    "Customer",
+    "DocumentCounter",
+    "DocumentSeries",
+    "EmailVerification",
+    "GstSettings",
+    "Invoice",
+    "InvoiceLineItem",
+    "PasswordResetToken",
+    "Receipt",
+    "ReceiptAllocation",
+    "RefreshToken",
+    "ServiceType",
+    "Subscription",
+    "TaxRate",
+    "Tenant",
+    "User",
+    "UserSession",
+]

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, IPvAnyAddress
+
+from app.schemas.common import ResponseModel
+
+
+class AuditLogOut(ResponseModel):
+    id: uuid.UUID
+    user_id: uuid.UUID | None
+    action: str
+    entity_type: str
+    entity_id: uuid.UUID | None
+    changes: dict[str, Any] | None
+    ip_address: IPvAnyAddress | None
+    user_agent: str | None
+    request_id: str | None
+    created_at: datetime
+
+
+class AuditLogFilters(BaseModel):
+    entity_type: str | None = Field(default=None, max_length=50)
+    entity_id: uuid.UUID | None = None
+    user_id: uuid.UUID | None = None
+    action: str | None = Field(default=None, max_length=80)
+    date_from: datetime | None = Field(default=None, description="Inclusive (ISO 8601)")
+    date_to: datetime | None = Field(default=None, description="Exclusive (ISO 8601)")

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import EmailStr, Field, computed_field
+
+from app.schemas.common import Name, Password, Phone, RequestModel, ResponseModel
+
+
+class RegisterRequest(RequestModel):
+    company_name: Name = Field(description="The firm's name (becomes the tenant)")
+    full_name: Name
+    email: EmailStr
+    password: Password
+    phone: Phone | None = None
+
+
+class LoginRequest(RequestModel):
+    email: EmailStr
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class RefreshRequest(RequestModel):
+    refresh_token: str = Field(min_length=16, max_length=256)
+
+
+class TokenRequest(RequestModel):
+    token: str = Field(min_length=16, max_length=256)
+
+
+class EmailRequest(RequestModel):
+    email: EmailStr
+
+
+class ResetPasswordRequest(RequestModel):
+    token: str = Field(min_length=16, max_length=256)
+    new_password: Password
+
+
+class ChangePasswordRequest(RequestModel):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: Password
+
+
+class TokenPair(ResponseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int = Field(description="Seconds until the access token expires")
+    refresh_token: str
+    refresh_expires_at: datetime
+
+
+class UserOut(ResponseModel):
+    id: uuid.UUID
+    email: str
+    full_name: str
+    role: str
+    is_active: bool
+    email_verified_at: datetime | None
+    last_login_at: datetime | None
+    created_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+
+class TenantSummary(ResponseModel):
+    id: uuid.UUID
+    name: str
+    trial_start_date: date | None
+    trial_end_date: date | None
+
+
+class MeResponse(ResponseModel):
+    user: UserOut
+    tenant: TenantSummary
+    permissions: list[str]
+
+
+class RegisterResponse(ResponseModel):
+    user: UserOut
+    tenant: TenantSummary
+    tokens: TokenPair

@@ -1,0 +1,60 @@
+"""Writes the audit trail, inside the same transaction as the change it records."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.database import current_tenant
+from app.core.dependencies import RequestInfo
+from app.models import AuditLog
+from app.utils.serialize import diff, json_safe, snapshot
+
+
+class AuditService:
+    def __init__(
+        self, session: AsyncSession, request: RequestInfo, user_id: uuid.UUID | None = None
+    ) -> None:
+        self.session = session
+        self.request = request
+        self.user_id = user_id
+
+    def record(
+        self,
+        action: str,
+        entity_type: str,
+        entity_id: uuid.UUID | None,
+        changes: dict[str, Any] | None = None,
+        *,
+        user_id: uuid.UUID | None = None,
+    ) -> None:
+        """Queue one audit row; it is flushed with the rest of the request's writes."""
+        tenant_id = current_tenant(self.session)
+        if tenant_id is None:
+            raise RuntimeError("audit record without a tenant")
+        self.session.add(
+            AuditLog(
+                tenant_id=tenant_id,
+                user_id=user_id or self.user_id,
+                action=action,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                changes=json_safe(changes) if changes is not None else None,
+                ip_address=self.request.ip_address,
+                user_agent=self.request.user_agent,
+                request_id=self.request.request_id,
+            )
+        )
+
+    def created(self, entity_type: str, obj: Any) -> None:
+        self.record(f"{entity_type}.created", entity_type, obj.id, {"after": snapshot(obj)})
+
+    def updated(self, entity_type: str, obj: Any, before: dict[str, Any]) -> None:
+        changes = diff(before, snapshot(obj))
+        if changes["after"]:
+            self.record(f"{entity_type}.updated", entity_type, obj.id, changes)
+
+    def deleted(self, entity_type: str, obj: Any, *, action: str = "deleted") -> None:
+        self.record(f"{entity_type}.{action}", entity_type, obj.id, {"before": snapshot(obj)})

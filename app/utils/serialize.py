@@ -1,0 +1,43 @@
+"""JSON-safe snapshots of model rows, for audit ``changes``."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import inspect
+
+# Never copied into the audit trail.
+SECRET_FIELDS = frozenset({"password_hash", "token_hash"})
+
+
+def json_safe(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def snapshot(obj: Any, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The loaded column values of ``obj`` (all, or ``fields``), minus secrets."""
+    mapper = inspect(type(obj))
+    names = fields if fields is not None else [attr.key for attr in mapper.column_attrs]
+    return {
+        name: json_safe(getattr(obj, name, None)) for name in names if name not in SECRET_FIELDS
+    }
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """Only what changed: ``{"before": {...}, "after": {...}}``."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {"before": {k: before.get(k) for k in keys}, "after": {k: after[k] for k in keys}}
