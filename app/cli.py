@@ -139,7 +139,7 @@ def cmd_test(args: argparse.Namespace) -> None:
 
     os.environ.setdefault("ENVIRONMENT", "test")
     workers = os.environ.get("PYTEST_WORKERS", "auto")
-    raise SystemExit(pytest.main(["-c", "tests/pytest.ini", "-n", workers, *args.pytest_args]))
+    raise SystemExit(pytest.main(["-n", workers, *args.pytest_args]))
 
 
 def main(argv: list[str]) -> None:

@@ -24,7 +24,7 @@ class DatabaseUrls:
 
 def start_embedded_server(data_dir: Path, *, keep_running: bool = False) -> Any:
     """Start (or attach to) the embedded server; it stops with the last process using it."""
-    from pgserver import get_server  # heavy import, only for the embedded path
+    from pgserver.postgres_server import get_server  # heavy: only for the embedded path
 
     data_dir.mkdir(parents=True, exist_ok=True)
     return get_server(data_dir, cleanup_mode=None if keep_running else "stop")
