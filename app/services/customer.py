@@ -54,7 +54,13 @@ def resolve_gst_identity(values: dict[str, Any]) -> dict[str, Any]:
         )
     if state == EXPORT_STATE and treatment != GstTreatment.OVERSEAS:
         raise ValidationFailed("State 96 is only for overseas customers.", field="state_code")
-    return {**values, "gst_treatment": treatment, "state_code": state, "country_code": country}
+    return {
+        **values,
+        "gstin": gstin,
+        "gst_treatment": treatment,
+        "state_code": state,
+        "country_code": country,
+    }
 
 
 class CustomerService(CrudService[Customer]):
