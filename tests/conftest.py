@@ -36,14 +36,18 @@ def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput") or os.environ.get(database.ADMIN_URL_ENV):
         return
     server, admin_url = database.start_server()
+    database.prepare_roles(admin_url)  # once, before workers race to create them
     config._rms_db_server = server  # type: ignore[attr-defined]  # keep it alive
     os.environ[database.ADMIN_URL_ENV] = admin_url
+    # Databases are named per run, so parallel runs on one server never collide.
+    os.environ[database.RUN_ID_ENV] = str(os.getpid())
 
 
 @pytest.fixture(scope="session")
 def worker_id_str(request: pytest.FixtureRequest) -> str:
     workerinput = getattr(request.config, "workerinput", None)
-    return workerinput["workerid"] if workerinput else "main"
+    worker = workerinput["workerid"] if workerinput else "main"
+    return f"{os.environ.get(database.RUN_ID_ENV, os.getpid())}_{worker}"
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ from app.core.config import PROJECT_ROOT
 from app.core.embedded_db import DatabaseUrls, ensure_app_role, socket_host, start_embedded_server
 
 ADMIN_URL_ENV = "RMS_TEST_ADMIN_URL"
+RUN_ID_ENV = "RMS_TEST_RUN_ID"
 APP_ROLE = "rms_app"
 TEST_DATA_DIR = Path(os.environ.get("RMS_TEST_DB_DIR", PROJECT_ROOT / ".data" / "test-postgres"))
 
@@ -41,6 +42,14 @@ def _with_database(url: str, database: str, user: str | None = None) -> str:
 
 def _libpq(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def prepare_roles(admin_url: str) -> None:
+    with psycopg.connect(_libpq(admin_url), autocommit=True) as conn:
+        ensure_app_role(conn, APP_ROLE)
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'rms_auth_lookup'").fetchone()
+        if not exists:
+            conn.execute("CREATE ROLE rms_auth_lookup NOLOGIN NOSUPERUSER NOBYPASSRLS")
 
 
 def create_database(admin_url: str, name: str) -> DatabaseUrls:

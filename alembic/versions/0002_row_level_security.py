@@ -65,6 +65,8 @@ def _ensure_role(name: str) -> None:
             IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{name}') THEN
                 CREATE ROLE "{name}" NOLOGIN NOSUPERUSER NOBYPASSRLS;
             END IF;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN
+            NULL;  -- created at the same moment by a migration of another database
         END $$;
         """
     )

@@ -16,13 +16,20 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.core.config import Settings, get_settings
+from app.core.config import Settings
 from app.core.errors import AppError, Forbidden
 from app.core.permissions import Permission, role_allows
 from app.core.request_context import current_request_id
 from app.services.mail_queue import DISPATCHER_KEY, discard_emails, release_emails
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+def get_app_settings(request: Request) -> Settings:
+    """The settings the app was created with (tests and tools pass their own)."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
 @asynccontextmanager

@@ -7,6 +7,7 @@ runtime role (``DB_APP_ROLE``) logs in without owning anything and without BYPAS
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,15 +57,21 @@ def ensure_role_and_database(admin_dsn: str, database: str, app_role: str) -> No
 
 
 def ensure_app_role(conn: psycopg.Connection[Any], app_role: str) -> None:
-    exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (app_role,)).fetchone()
-    if not exists:
-        conn.execute(
-            sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE").format(
-                sql.Identifier(app_role)
+    """The runtime role, able to log in (roles are shared by every database of a server)."""
+    row = conn.execute(
+        "SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", (app_role,)
+    ).fetchone()
+    role = sql.Identifier(app_role)
+    if row is None:
+        # Another process may create it at the same moment.
+        with contextlib.suppress(psycopg.errors.DuplicateObject):
+            conn.execute(
+                sql.SQL(
+                    "CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
+                ).format(role)
             )
-        )
-    else:
-        conn.execute(sql.SQL("ALTER ROLE {} LOGIN").format(sql.Identifier(app_role)))
+    elif not row[0]:
+        conn.execute(sql.SQL("ALTER ROLE {} LOGIN").format(role))
 
 
 def prepare_embedded(data_dir: Path, database: str, app_role: str) -> tuple[Any, DatabaseUrls]:

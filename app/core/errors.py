@@ -143,6 +143,8 @@ _SQLSTATE_PROBLEMS: dict[str, tuple[int, str, str, str]] = {
     "23502": (422, "validation-error", "Validation failed", "A required value is missing."),
     "22003": (422, "validation-error", "Validation failed", "A number is too large."),
     "22001": (422, "validation-error", "Validation failed", "A value is too long."),
+    "22021": (422, "validation-error", "Validation failed", "Text contains invalid characters."),
+    "22P05": (422, "validation-error", "Validation failed", "Text contains invalid characters."),
     "40001": (409, "conflict", "Conflict", "A concurrent change interfered; retry the request."),
     "40P01": (409, "conflict", "Conflict", "A concurrent change interfered; retry the request."),
 }

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.crud.base import Repository
 from app.models import (
@@ -44,9 +45,14 @@ class TaxRateRepository(Repository[TaxRate]):
     sortable = {"rate": "rate", "effective_from": "effective_from", "created_at": "created_at"}
     default_sort = "rate"
 
-    async def is_known(self, rate: Decimal) -> bool:
-        """A GST rate must exist in the tenant's rate table (rates are data, not an enum)."""
-        stmt = self.select().where(TaxRate.rate == rate, TaxRate.is_active.is_(True))
+    async def is_known(self, rate: Decimal, on: date) -> bool:
+        """A GST rate must be in the tenant's rate table and in force on ``on``."""
+        stmt = self.select().where(
+            TaxRate.rate == rate,
+            TaxRate.is_active.is_(True),
+            TaxRate.effective_from <= on,
+            or_(TaxRate.effective_to.is_(None), TaxRate.effective_to >= on),
+        )
         return bool((await self.session.execute(select(stmt.exists()))).scalar())
 
 

@@ -4,9 +4,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field, IPvAnyAddress
+from pydantic import Field, IPvAnyAddress
 
-from app.schemas.common import ResponseModel
+from app.schemas.common import InputModel, ResponseModel
 
 
 class AuditLogOut(ResponseModel):
@@ -22,7 +22,7 @@ class AuditLogOut(ResponseModel):
     created_at: datetime
 
 
-class AuditLogFilters(BaseModel):
+class AuditLogFilters(InputModel):
     entity_type: str | None = Field(default=None, max_length=50)
     entity_id: uuid.UUID | None = None
     user_id: uuid.UUID | None = None

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from pydantic import EmailStr, Field, computed_field
 
-from app.schemas.common import Name, Password, Phone, RequestModel, ResponseModel
+from app.schemas.common import Name, Password, Phone, RawSecret, RequestModel, ResponseModel
 
 
 class RegisterRequest(RequestModel):
@@ -18,7 +18,7 @@ class RegisterRequest(RequestModel):
 
 class LoginRequest(RequestModel):
     email: EmailStr
-    password: str = Field(min_length=1, max_length=1024)
+    password: RawSecret
 
 
 class RefreshRequest(RequestModel):
@@ -39,7 +39,7 @@ class ResetPasswordRequest(RequestModel):
 
 
 class ChangePasswordRequest(RequestModel):
-    current_password: str = Field(min_length=1, max_length=1024)
+    current_password: RawSecret
     new_password: Password
 
 

@@ -12,7 +12,9 @@ from app.schemas.common import (
     LongText,
     Name,
     Phone,
+    PriceOut,
     Rate,
+    RateOut,
     RequestModel,
     ResponseModel,
     Uqc,
@@ -96,10 +98,10 @@ class ServiceTypeOut(ResponseModel):
     description: str | None
     hsn_sac_code: str
     is_service: bool
-    default_gst_rate: Decimal
-    cess_rate: Decimal
+    default_gst_rate: RateOut
+    cess_rate: RateOut
     unit: str
-    default_unit_price: Decimal | None
+    default_unit_price: PriceOut | None
     is_active: bool
     created_at: datetime
     updated_at: datetime
@@ -108,8 +110,8 @@ class ServiceTypeOut(ResponseModel):
 class TaxRateOut(ResponseModel):
     id: uuid.UUID
     name: str
-    rate: Decimal
-    cess_rate: Decimal
+    rate: RateOut
+    cess_rate: RateOut
     effective_from: date
     effective_to: date | None
     is_active: bool

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    field_validator,
+)
 
 from app.core.security import BCRYPT_MAX_BYTES, MIN_PASSWORD_LENGTH, password_too_long
 from app.utils import gst
@@ -13,7 +21,31 @@ from app.utils import gst
 T = TypeVar("T")
 
 
-class RequestModel(BaseModel):
+def _storable(value: Any) -> Any:
+    """Refuse text PostgreSQL cannot store (NUL) or UTF-8 cannot encode (lone surrogates)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("must be valid Unicode text") from None
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _storable(item)
+    return value
+
+
+class InputModel(BaseModel):
+    """Every client input (bodies and query models) passes the storable-text check."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_is_storable(cls, value: Any) -> Any:
+        return _storable(value)
+
+
+class RequestModel(InputModel):
     """Unknown fields are refused, so a client can never set tenant_id, status or totals."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -50,7 +82,12 @@ def _check_uqc(value: str) -> str:
 
 
 # Not stripped or truncated: checked exactly as received.
-Password = Annotated[str, Field(max_length=1024), AfterValidator(_check_password)]
+RawSecret = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=1024)]
+Password = Annotated[
+    str,
+    StringConstraints(strip_whitespace=False, max_length=1024),
+    AfterValidator(_check_password),
+]
 Gstin = Annotated[str, Field(max_length=20), AfterValidator(gst.validate_gstin)]
 Pan = Annotated[str, Field(max_length=20), AfterValidator(gst.validate_pan)]
 StateCode = Annotated[str, Field(max_length=4), AfterValidator(gst.normalize_state_code)]
@@ -61,7 +98,25 @@ ShortText = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=5000)]
 Phone = Annotated[str, Field(max_length=20, pattern=r"^[0-9+()\- ]{6,20}$")]
 Pincode = Annotated[str, Field(pattern=r"^[1-9][0-9]{5}$")]
-# Money: Decimal in, two-decimal string out.
+
+
+def _plain(value: Decimal) -> str:
+    """``18.0000`` -> ``18``, ``7.50`` -> ``7.5``: rates read as people write them."""
+    return f"{value.normalize():f}"
+
+
+def _at_least_paise(value: Decimal) -> str:
+    """``2500.0000`` -> ``2500.00`` but ``0.3333`` stays: prices keep real precision."""
+    normal = value.normalize()
+    exponent = normal.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:
+        normal = normal.quantize(Decimal("0.01"))
+    return f"{normal:f}"
+
+
+# Decimals are strings in JSON, in one canonical form whatever the database scale.
 MoneyOut = Annotated[Decimal, PlainSerializer(lambda v: f"{v:.2f}", return_type=str)]
+RateOut = Annotated[Decimal, PlainSerializer(_plain, return_type=str)]
+PriceOut = Annotated[Decimal, PlainSerializer(_at_least_paise, return_type=str)]
 Money = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
 Rate = Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4)]

@@ -2,15 +2,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from decimal import Decimal
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import EmailStr, Field
 
 from app.models.enums import GstTreatment
 from app.schemas.common import (
     Gstin,
+    InputModel,
     LongText,
     Money,
+    MoneyOut,
     Name,
     Pan,
     Phone,
@@ -64,7 +65,7 @@ class CustomerUpdate(CustomerFields):
     is_active: bool | None = None
 
 
-class CustomerFilters(BaseModel):
+class CustomerFilters(InputModel):
     search: str | None = Field(
         default=None, max_length=100, description="Name, email, GSTIN or code"
     )
@@ -100,7 +101,7 @@ class CustomerOut(ResponseModel):
     client_type_id: uuid.UUID | None
     account_manager_id: uuid.UUID | None
     default_due_days: int | None
-    credit_limit: Decimal | None
+    credit_limit: MoneyOut | None
     exclude_from_reminders: bool
     notes: str | None
     is_active: bool

@@ -14,6 +14,7 @@ from app.crud.catalog import (
 from app.crud.identity import UserRepository
 from app.models import AccountManager, ClientType, ServiceType
 from app.services.crud import CrudService
+from app.utils.clock import today_ist
 
 
 class ClientTypeService(CrudService[ClientType]):
@@ -42,9 +43,11 @@ class ServiceTypeService(CrudService[ServiceType]):
 
     async def prepare(self, values: dict[str, Any], current: ServiceType | None) -> dict[str, Any]:
         rate = values.get("default_gst_rate")
-        if rate is not None and not await TaxRateRepository(self.session).is_known(rate):
+        if rate is not None and not await TaxRateRepository(self.session).is_known(
+            rate, today_ist()
+        ):
             raise ValidationFailed(
-                f"{rate}% is not one of your GST rates; add it under tax rates first.",
+                f"{rate}% is not one of your GST rates in force today; see /tax-rates.",
                 field="default_gst_rate",
             )
         return values

@@ -13,12 +13,16 @@ from typing import Any, ClassVar, Generic
 
 from pydantic import BaseModel
 from sqlalchemy import Select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.dependencies import Principal, RequestInfo
+from app.core.errors import Conflict, sqlstate_of
 from app.crud.base import ModelT, Page, PageParams, Repository
 from app.services.audit import AuditService
 from app.utils.serialize import snapshot
+
+FOREIGN_KEY_VIOLATION = "23503"
 
 
 class CrudService(Generic[ModelT]):
@@ -67,7 +71,14 @@ class CrudService(Generic[ModelT]):
         obj = await self.repository.get_or_404(id_, for_update=True)
         if await self.before_delete(obj):
             self.audit.deleted(self.entity_type, obj)
-            await self.repository.delete(obj)
+            try:
+                await self.repository.delete(obj)
+            except IntegrityError as exc:
+                if sqlstate_of(exc) != FOREIGN_KEY_VIOLATION:
+                    raise
+                raise Conflict(
+                    f"This {self.repository.entity.lower()} is still used by other records."
+                ) from exc
         else:
             self.audit.deleted(self.entity_type, obj, action="archived")
 

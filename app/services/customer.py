@@ -70,10 +70,10 @@ class CustomerService(CrudService[Customer]):
 
     async def prepare(self, values: dict[str, Any], current: Customer | None) -> dict[str, Any]:
         if any(field in values for field in GST_FIELDS) or current is None:
-            values = {
-                **values,
-                **_only_gst(resolve_gst_identity(merged(current, values, GST_FIELDS))),
-            }
+            proposed = merged(current, values, GST_FIELDS)
+            if current is not None and values.get("gstin") and "state_code" not in values:
+                proposed["state_code"] = None  # a new GSTIN brings its own state
+            values = {**values, **_only_gst(resolve_gst_identity(proposed))}
         if values.get("email"):
             values["email"] = values["email"].lower()
         if "cc_emails" in values:

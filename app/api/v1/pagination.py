@@ -4,15 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from pydantic import BaseModel
 
 from app.core.config import get_settings
+from app.core.errors import ValidationFailed
 from app.crud.base import Page as RowPage
 from app.crud.base import PageParams
 from app.schemas.common import Page
 
 _MAX = get_settings().MAX_PAGE_SIZE
+
+
+def reject_repeated_query_parameters(request: Request) -> None:
+    """``?status=a&status=b`` is ambiguous for a single-valued parameter: refuse it (422)."""
+    keys = [key for key, _ in request.query_params.multi_items()]
+    repeated = sorted({key for key in keys if keys.count(key) > 1})
+    if repeated:
+        raise ValidationFailed(
+            f"Query parameter(s) given more than once: {', '.join(repeated)}.",
+            field=f"query.{repeated[0]}",
+        )
 
 
 def page_params(

@@ -1,10 +1,17 @@
 """Every /api/v1 router, in one place."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from app.api.v1.endpoints import audit_logs, auth, catalog, customers, tax_rates, tenants
+from app.api.v1.pagination import reject_repeated_query_parameters
+from app.schemas.problem import problem_responses
 
-api_router = APIRouter()
+# Every route documents the errors it can answer with, so clients (and the schema
+# fuzzer) know their shape.
+api_router = APIRouter(
+    responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
+    dependencies=[Depends(reject_repeated_query_parameters)],
+)
 api_router.include_router(auth.router)
 api_router.include_router(tenants.router)
 api_router.include_router(customers.router)

@@ -1,0 +1,78 @@
+"""Tenant isolation, wall one: every route that takes an id, called with another tenant's id.
+
+The route list comes from the app itself, so a new route with an id fails this test
+until a factory for its resource is added below: nothing escapes the matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from tests.support import TenantClient, assert_problem
+
+Factory = Callable[[TenantClient], Awaitable[dict[str, Any]]]
+
+FACTORIES: dict[str, Factory] = {
+    "/api/v1/customers": lambda owner: owner.create(
+        "/api/v1/customers", {"name": "Secret Buyer", "state_code": "29"}
+    ),
+    "/api/v1/client-types": lambda owner: owner.create(
+        "/api/v1/client-types", {"name": "Secret type"}
+    ),
+    "/api/v1/account-managers": lambda owner: owner.create(
+        "/api/v1/account-managers", {"name": "Secret manager"}
+    ),
+    "/api/v1/service-types": lambda owner: owner.create(
+        "/api/v1/service-types",
+        {"name": "Secret service", "hsn_sac_code": "998314", "default_gst_rate": "18"},
+    ),
+}
+
+
+def routes_with_ids(app: Any) -> list[tuple[str, str, str]]:
+    """(method, path template, collection prefix) for every route with a path parameter."""
+    found = []
+    for path, operations in app.openapi()["paths"].items():
+        if "{" in path:
+            prefix = path.split("/{", 1)[0]
+            found.extend((method.upper(), path, prefix) for method in sorted(operations))
+    return found
+
+
+async def test_other_tenants_ids_answer_404_on_every_route(
+    app: Any, tenant: TenantClient, other_tenant: TenantClient
+) -> None:
+    routes = routes_with_ids(app)
+    assert routes, "no routes with ids found"
+    victims: dict[str, dict[str, Any]] = {}
+    for method, path, prefix in routes:
+        assert prefix in FACTORIES, f"add a factory for {prefix} (route {method} {path})"
+        if prefix not in victims:
+            victims[prefix] = await FACTORIES[prefix](other_tenant)
+        url = path.split("{", 1)[0] + victims[prefix]["id"]
+        kwargs: dict[str, Any] = {"json": {}} if method in {"PUT", "PATCH", "POST"} else {}
+        response = await tenant.request(method, url, **kwargs)
+        assert_problem(response, 404, "not-found")
+
+    for prefix, victim in victims.items():  # nothing of the other tenant was touched
+        response = await other_tenant.get(f"{prefix}/{victim['id']}")
+        assert response.status_code == 200
+        assert response.json() == victim | {"updated_at": response.json()["updated_at"]}
+
+
+async def test_lists_and_filters_never_show_other_tenants_rows(
+    tenant: TenantClient, other_tenant: TenantClient
+) -> None:
+    created = {prefix: await factory(other_tenant) for prefix, factory in FACTORIES.items()}
+    for prefix, victim in created.items():
+        listing = await tenant.get(prefix, params={"page_size": 100})
+        assert listing.status_code == 200
+        assert victim["id"] not in {item["id"] for item in listing.json()["items"]}
+    customer_type = created["/api/v1/client-types"]["id"]
+    filtered = await tenant.get("/api/v1/customers", params={"client_type_id": customer_type})
+    assert filtered.json()["total"] == 0
+    audit = await tenant.get(
+        "/api/v1/audit-logs", params={"entity_id": created["/api/v1/customers"]["id"]}
+    )
+    assert audit.status_code == 200 and audit.json()["total"] == 0

@@ -1,0 +1,352 @@
+"""The tenant profile and subscription, and the audit trail (filters, order, append-only)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.core.config import Settings
+from app.core.security import hash_password
+from app.utils.clock import today_ist
+from tests.support import PASSWORD, TenantClient, assert_problem, new_email
+
+TENANT = "/api/v1/tenants/me"
+SUBSCRIPTION = "/api/v1/tenants/subscription"
+AUDIT = "/api/v1/audit-logs"
+CUSTOMERS = "/api/v1/customers"
+
+
+async def set_tenant(connection: AsyncConnection, tenant: TenantClient) -> None:
+    await connection.execute(
+        text("SELECT set_config('app.tenant_id', :tid, true)"), {"tid": tenant.tenant_id}
+    )
+
+
+async def add_member(
+    connection: AsyncConnection, settings: Settings, owner: TenantClient, role: str
+) -> TenantClient:
+    """A user with ``role`` in the owner's tenant (inserted directly), signed in via /auth/login."""
+    user_id, email = uuid.uuid4(), new_email(role)
+    await set_tenant(connection, owner)
+    await connection.execute(
+        text(
+            "INSERT INTO users (tenant_id, id, email, full_name, role, password_hash)"
+            " VALUES (:tid, :uid, :email, :name, :role, :hash)"
+        ),
+        {
+            "tid": uuid.UUID(owner.tenant_id),
+            "uid": user_id,
+            "email": email,
+            "name": f"A {role}",
+            "role": role,
+            "hash": await hash_password(PASSWORD, settings),
+        },
+    )
+    response = await owner.http.post(
+        "/api/v1/auth/login", json={"email": email, "password": PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    return TenantClient(
+        http=owner.http,
+        tenant_id=owner.tenant_id,
+        user_id=str(user_id),
+        email=email,
+        access_token=response.json()["access_token"],
+        refresh_token=response.json()["refresh_token"],
+    )
+
+
+async def audit_rows(tenant: TenantClient, **params: Any) -> list[dict[str, Any]]:
+    response = await tenant.get(AUDIT, params={"page_size": 100, **params})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["total"] == len(body["items"])
+    items: list[dict[str, Any]] = body["items"]
+    return items
+
+
+# --------------------------------------------------------------------------- tenant profile
+
+
+async def test_get_my_tenant(tenant: TenantClient) -> None:
+    response = await tenant.get(TENANT)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["id"] == tenant.tenant_id
+    assert body["name"] == "Acme Traders"
+    assert body["email"] == tenant.email
+    assert body["status"] == "active"
+    assert body["is_trial_used"] is True
+    assert body["trial_start_date"] == today_ist().isoformat()
+    assert body["trial_end_date"] == (today_ist() + timedelta(days=14)).isoformat()
+
+
+async def test_each_tenant_sees_only_itself(
+    tenant: TenantClient, other_tenant: TenantClient
+) -> None:
+    mine = (await tenant.get(TENANT)).json()
+    theirs = (await other_tenant.get(TENANT)).json()
+    assert mine["id"] == tenant.tenant_id
+    assert theirs["id"] == other_tenant.tenant_id
+
+
+async def test_update_my_tenant_is_audited(tenant: TenantClient) -> None:
+    response = await tenant.put(
+        TENANT, json={"name": "Acme Traders LLP", "email": "Billing@Acme.IN"}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["name"] == "Acme Traders LLP"
+    assert body["email"] == "billing@acme.in"
+    assert (await tenant.get(TENANT)).json()["name"] == "Acme Traders LLP"
+
+    rows = await audit_rows(tenant, action="tenant.updated")
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["entity_type"], row["entity_id"], row["user_id"]) == (
+        "tenant",
+        tenant.tenant_id,
+        tenant.user_id,
+    )
+    assert row["changes"]["before"]["name"] == "Acme Traders"
+    assert row["changes"]["after"]["name"] == "Acme Traders LLP"
+    assert row["changes"]["after"]["email"] == "billing@acme.in"
+    assert set(row["changes"]["after"]) <= {"name", "email", "updated_at"}
+
+
+async def test_update_my_tenant_refuses_protected_fields(tenant: TenantClient) -> None:
+    for name, value in (
+        ("status", "suspended"),
+        ("trial_end_date", "2099-01-01"),
+        ("id", str(uuid.uuid4())),
+    ):
+        response = await tenant.put(TENANT, json={name: value})
+        body = assert_problem(response, 422, "validation-error")
+        assert body["errors"][0]["type"] == "extra_forbidden", name
+    body = (await tenant.get(TENANT)).json()
+    assert (body["status"], body["id"]) == ("active", tenant.tenant_id)
+
+
+async def test_only_managers_update_the_tenant(
+    tenant: TenantClient, connection: AsyncConnection, settings: Settings
+) -> None:
+    viewer = await add_member(connection, settings, tenant, "viewer")
+    accountant = await add_member(connection, settings, tenant, "accountant")
+    admin = await add_member(connection, settings, tenant, "admin")
+
+    assert (await viewer.get(TENANT)).status_code == 200
+    assert_problem(await viewer.put(TENANT, json={"name": "Viewer Co"}), 403, "forbidden")
+    assert_problem(await accountant.put(TENANT, json={"name": "Books Co"}), 403, "forbidden")
+    response = await admin.put(TENANT, json={"name": "Admin Co"})
+    assert response.status_code == 200, response.text
+    assert (await tenant.get(TENANT)).json()["name"] == "Admin Co"
+
+
+# --------------------------------------------------------------------------- subscription
+
+
+async def test_subscription_right_after_signup(tenant: TenantClient) -> None:
+    response = await tenant.get(SUBSCRIPTION)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["plan"] == "trial"
+    assert body["status"] == "trialing"
+    assert body["trial_days_remaining"] == 14
+    assert body["trial_start_date"] == today_ist().isoformat()
+    assert date.fromisoformat(body["trial_end_date"]) - today_ist() == timedelta(days=14)
+    assert body["cancel_at_period_end"] is False
+    assert body["current_period_start"] is None
+    assert body["current_period_end"] is None
+
+
+async def test_subscription_is_readable_by_a_viewer(
+    tenant: TenantClient, connection: AsyncConnection, settings: Settings
+) -> None:
+    viewer = await add_member(connection, settings, tenant, "viewer")
+    response = await viewer.get(SUBSCRIPTION)
+    assert response.status_code == 200, response.text
+    assert response.json()["plan"] == "trial"
+
+
+async def test_subscription_requires_authentication(tenant: TenantClient) -> None:
+    assert_problem(await tenant.http.get(SUBSCRIPTION), 401, "unauthorized")
+
+
+# --------------------------------------------------------------------------- audit trail
+
+
+async def test_signup_is_in_the_audit_trail(tenant: TenantClient) -> None:
+    rows = await audit_rows(tenant, action="tenant.registered")
+    assert len(rows) == 1
+    assert (rows[0]["entity_type"], rows[0]["entity_id"], rows[0]["user_id"]) == (
+        "tenant",
+        tenant.tenant_id,
+        tenant.user_id,
+    )
+    assert rows[0]["request_id"]
+
+
+async def test_audit_logs_filters(
+    tenant: TenantClient, connection: AsyncConnection, settings: Settings
+) -> None:
+    accountant = await add_member(connection, settings, tenant, "accountant")
+    retail = await tenant.create("/api/v1/client-types", {"name": "Retail"})
+    mine = await tenant.create(CUSTOMERS, {"name": "Owner's Co", "state_code": "27"})
+    theirs = await accountant.create(CUSTOMERS, {"name": "Accountant's Co", "state_code": "29"})
+    response = await tenant.put(f"{CUSTOMERS}/{mine['id']}", json={"name": "Owner's Co Ltd"})
+    assert response.status_code == 200, response.text
+
+    by_action = await audit_rows(tenant, action="customer.created")
+    assert {r["entity_id"] for r in by_action} == {mine["id"], theirs["id"]}
+    assert {r["action"] for r in by_action} == {"customer.created"}
+
+    by_type = await audit_rows(tenant, entity_type="client_type")
+    assert [(r["action"], r["entity_id"]) for r in by_type] == [
+        ("client_type.created", retail["id"])
+    ]
+
+    by_entity = await audit_rows(tenant, entity_id=mine["id"])
+    assert [r["action"] for r in by_entity] == ["customer.updated", "customer.created"]
+
+    by_user = await audit_rows(tenant, user_id=accountant.user_id)
+    assert {r["action"] for r in by_user} == {"auth.login", "customer.created"}
+    assert [r["entity_id"] for r in by_user if r["action"] == "customer.created"] == [theirs["id"]]
+
+    combined = await audit_rows(tenant, user_id=tenant.user_id, entity_type="customer")
+    assert [r["action"] for r in combined] == ["customer.updated", "customer.created"]
+
+    assert await audit_rows(tenant, action="customer.deleted") == []
+    assert await audit_rows(tenant, entity_id=str(uuid.uuid4())) == []
+
+    bad = await tenant.get(AUDIT, params={"entity_id": "not-a-uuid"})
+    body = assert_problem(bad, 422, "validation-error")
+    assert [e["field"] for e in body["errors"]] == ["query.entity_id"]
+
+
+async def test_audit_logs_date_range(tenant: TenantClient, connection: AsyncConnection) -> None:
+    created = await tenant.create(CUSTOMERS, {"name": "Dated Co", "state_code": "27"})
+    # Rows take the transaction's timestamp; every request here shares the test's transaction.
+    stamp: datetime = (await connection.execute(text("SELECT now()"))).scalar_one()
+    second = timedelta(seconds=1)
+
+    async def ids(**params: Any) -> set[str]:
+        rows = await audit_rows(tenant, entity_id=created["id"], **params)
+        return {r["id"] for r in rows}
+
+    everything = await ids()
+    assert len(everything) == 1
+    assert await ids(date_from=stamp.isoformat()) == everything  # inclusive
+    assert await ids(date_to=(stamp + second).isoformat()) == everything
+    assert await ids(date_to=stamp.isoformat()) == set()  # exclusive
+    assert await ids(date_from=(stamp + second).isoformat()) == set()
+    assert (
+        await ids(date_from=(stamp - second).isoformat(), date_to=(stamp + second).isoformat())
+        == everything
+    )
+    assert await ids(date_to=(stamp - timedelta(days=1)).isoformat()) == set()
+
+    bad = await tenant.get(AUDIT, params={"date_from": "yesterday"})
+    assert_problem(bad, 422, "validation-error")
+
+
+async def test_audit_logs_are_newest_first(tenant: TenantClient) -> None:
+    names = ["First", "Second", "Third"]
+    ids = []
+    for name in names:
+        ids.append((await tenant.create(CUSTOMERS, {"name": name, "state_code": "27"}))["id"])
+        # All rows of one test share the transaction's timestamp; ids (UUIDv7) carry the
+        # millisecond, so keep the writes apart by more than that.
+        await asyncio.sleep(0.005)
+
+    rows = await audit_rows(tenant, action="customer.created")
+    assert [r["entity_id"] for r in rows] == list(reversed(ids))
+
+    everything = await audit_rows(tenant)
+    assert everything[0]["entity_id"] == ids[-1]
+    assert everything[-1]["action"] == "tenant.registered"
+
+    oldest_first = (await tenant.get(AUDIT, params={"sort": "created_at"})).json()["items"]
+    assert oldest_first[0]["action"] == "tenant.registered"
+    assert_problem(await tenant.get(AUDIT, params={"sort": "action"}), 422, "validation-error")
+
+
+async def test_audit_logs_are_per_tenant(tenant: TenantClient, other_tenant: TenantClient) -> None:
+    created = await tenant.create(CUSTOMERS, {"name": "Private Co", "state_code": "27"})
+    assert await audit_rows(other_tenant, entity_id=created["id"]) == []
+    theirs = await audit_rows(other_tenant)
+    assert {r["action"] for r in theirs} == {"tenant.registered"}
+    assert theirs[0]["entity_id"] == other_tenant.tenant_id
+
+
+@pytest.mark.parametrize("role", ["viewer", "accountant"])
+async def test_audit_logs_need_read_audit(
+    tenant: TenantClient, connection: AsyncConnection, settings: Settings, role: str
+) -> None:
+    member = await add_member(connection, settings, tenant, role)
+    assert_problem(await member.get(AUDIT), 403, "forbidden")
+
+
+async def test_admin_reads_audit_logs(
+    tenant: TenantClient, connection: AsyncConnection, settings: Settings
+) -> None:
+    admin = await add_member(connection, settings, tenant, "admin")
+    response = await admin.get(AUDIT)
+    assert response.status_code == 200, response.text
+    assert response.json()["total"] >= 1
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_logs SET action = 'rewritten' WHERE tenant_id = :tid",
+        "DELETE FROM audit_logs WHERE tenant_id = :tid",
+        "TRUNCATE audit_logs",
+    ],
+    ids=["update", "delete", "truncate"],
+)
+async def test_audit_logs_are_append_only_for_the_runtime_role(
+    tenant: TenantClient, connection: AsyncConnection, statement: str
+) -> None:
+    await tenant.create(CUSTOMERS, {"name": "Audited Co", "state_code": "27"})
+    await set_tenant(connection, tenant)
+    count = text("SELECT count(*) FROM audit_logs WHERE tenant_id = :tid")
+    params = {"tid": uuid.UUID(tenant.tenant_id)}
+    before = (await connection.execute(count, params)).scalar_one()
+    assert before >= 2
+
+    with pytest.raises(DBAPIError) as raised:
+        async with connection.begin_nested():
+            await connection.execute(text(statement), params)
+    assert "permission denied" in str(raised.value).lower()
+
+    await set_tenant(connection, tenant)
+    assert (await connection.execute(count, params)).scalar_one() == before
+    rewritten = await connection.execute(
+        text("SELECT count(*) FROM audit_logs WHERE tenant_id = :tid AND action = 'rewritten'"),
+        params,
+    )
+    assert rewritten.scalar_one() == 0
+
+
+async def test_audit_rows_of_another_tenant_cannot_be_written(
+    tenant: TenantClient, other_tenant: TenantClient, connection: AsyncConnection
+) -> None:
+    await set_tenant(connection, tenant)
+    with pytest.raises(DBAPIError) as raised:
+        async with connection.begin_nested():
+            await connection.execute(
+                text(
+                    "INSERT INTO audit_logs (tenant_id, id, action, entity_type)"
+                    " VALUES (:tid, :id, 'forged', 'tenant')"
+                ),
+                {"tid": uuid.UUID(other_tenant.tenant_id), "id": uuid.uuid4()},
+            )
+    assert "row-level security" in str(raised.value).lower()
+    assert await audit_rows(other_tenant, action="forged") == []
