@@ -7,6 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from app.core.config import Settings
+from app.core.security import hash_password
 
 PASSWORD = "correct-horse-battery"
 PROBLEM_JSON = "application/problem+json"
@@ -93,3 +98,53 @@ def assert_problem(
     if slug is not None:
         assert body["type"].endswith("/" + slug), body["type"]
     return body
+
+
+async def set_tenant(connection: AsyncConnection, tenant_id: str) -> None:
+    """Scope the test's own connection to a tenant (it runs as the RLS-bound runtime role)."""
+    await connection.execute(
+        text("SELECT set_config('app.tenant_id', :tid, true)"), {"tid": tenant_id}
+    )
+
+
+async def insert_user(
+    connection: AsyncConnection, settings: Settings, owner: TenantClient, role: str
+) -> tuple[uuid.UUID, str]:
+    """A user with ``role`` (and password ``PASSWORD``) in the owner's tenant: (id, email)."""
+    user_id, email = uuid.uuid4(), new_email(role)
+    await set_tenant(connection, owner.tenant_id)
+    await connection.execute(
+        text(
+            "INSERT INTO users (tenant_id, id, email, full_name, role, password_hash)"
+            " VALUES (:tid, :uid, :email, :name, :role, :hash)"
+        ),
+        {
+            "tid": uuid.UUID(owner.tenant_id),
+            "uid": user_id,
+            "email": email,
+            "name": f"A {role}",
+            "role": role,
+            "hash": await hash_password(PASSWORD, settings),
+        },
+    )
+    return user_id, email
+
+
+async def add_member(
+    connection: AsyncConnection, settings: Settings, owner: TenantClient, role: str
+) -> TenantClient:
+    """A user with ``role`` in the owner's tenant, signed in through /auth/login."""
+    user_id, email = await insert_user(connection, settings, owner, role)
+    response = await owner.http.post(
+        "/api/v1/auth/login", json={"email": email, "password": PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    tokens = response.json()
+    return TenantClient(
+        http=owner.http,
+        tenant_id=owner.tenant_id,
+        user_id=str(user_id),
+        email=email,
+        access_token=tokens["access_token"],
+        refresh_token=tokens["refresh_token"],
+    )

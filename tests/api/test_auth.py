@@ -25,7 +25,14 @@ from app.core.config import Settings
 from app.core.security import hash_password, verify_password
 from app.utils.clock import today_ist
 from tests.smtp_server import SmtpTestServer, extract_url
-from tests.support import PASSWORD, TenantClient, assert_problem, new_email, register_tenant
+from tests.support import (
+    PASSWORD,
+    TenantClient,
+    assert_problem,
+    new_email,
+    register_tenant,
+    set_tenant,
+)
 
 AUTH = "/api/v1/auth"
 SAME_ANSWER = "If that address belongs to an account, an email is on its way."
@@ -138,12 +145,6 @@ async def wait_mail(
 def link_token(message: EmailMessage, url_prefix: str) -> str:
     url = extract_url(message, url_prefix)
     return parse_qs(urlsplit(url).query)["token"][0]
-
-
-async def set_tenant(connection: AsyncConnection, tenant_id: str) -> None:
-    await connection.execute(
-        text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_id)}
-    )
 
 
 async def audit_rows(owner: TenantClient, token: str, action: str) -> list[dict[str, Any]]:

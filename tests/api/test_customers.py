@@ -11,10 +11,15 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.config import Settings
-from app.core.security import create_access_token, hash_password
+from app.core.security import create_access_token
 from app.utils.clock import today_ist
 from app.utils.gst import gstin_check_character
-from tests.support import PASSWORD, TenantClient, assert_problem, new_email
+from tests.support import (
+    TenantClient,
+    add_member,
+    assert_problem,
+    insert_user,
+)
 
 CUSTOMERS = "/api/v1/customers"
 MH_GSTIN = "27AAPFU0939F1ZV"  # Maharashtra (27)
@@ -31,51 +36,6 @@ def make_gstin(state: str, pan: str = "AAPFU0939F") -> str:
 
 def error_fields(body: dict[str, Any]) -> list[str]:
     return [error["field"] for error in body.get("errors", [])]
-
-
-async def insert_user(
-    connection: AsyncConnection, settings: Settings, owner: TenantClient, role: str
-) -> tuple[uuid.UUID, str]:
-    """A user with ``role`` (and password ``PASSWORD``) in the owner's tenant: (id, email)."""
-    user_id, email = uuid.uuid4(), new_email(role)
-    await connection.execute(
-        text("SELECT set_config('app.tenant_id', :tid, true)"), {"tid": owner.tenant_id}
-    )
-    await connection.execute(
-        text(
-            "INSERT INTO users (tenant_id, id, email, full_name, role, password_hash)"
-            " VALUES (:tid, :uid, :email, :name, :role, :hash)"
-        ),
-        {
-            "tid": uuid.UUID(owner.tenant_id),
-            "uid": user_id,
-            "email": email,
-            "name": f"A {role}",
-            "role": role,
-            "hash": await hash_password(PASSWORD, settings),
-        },
-    )
-    return user_id, email
-
-
-async def add_member(
-    connection: AsyncConnection, settings: Settings, owner: TenantClient, role: str
-) -> TenantClient:
-    """A user with ``role`` in the owner's tenant, signed in through /auth/login."""
-    user_id, email = await insert_user(connection, settings, owner, role)
-    response = await owner.http.post(
-        "/api/v1/auth/login", json={"email": email, "password": PASSWORD}
-    )
-    assert response.status_code == 200, response.text
-    tokens = response.json()
-    return TenantClient(
-        http=owner.http,
-        tenant_id=owner.tenant_id,
-        user_id=str(user_id),
-        email=email,
-        access_token=tokens["access_token"],
-        refresh_token=tokens["refresh_token"],
-    )
 
 
 async def mint_member(

@@ -13,54 +13,18 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.config import Settings
-from app.core.security import hash_password
 from app.utils.clock import today_ist
-from tests.support import PASSWORD, TenantClient, assert_problem, new_email
+from tests.support import (
+    TenantClient,
+    add_member,
+    assert_problem,
+    set_tenant,
+)
 
 TENANT = "/api/v1/tenants/me"
 SUBSCRIPTION = "/api/v1/tenants/subscription"
 AUDIT = "/api/v1/audit-logs"
 CUSTOMERS = "/api/v1/customers"
-
-
-async def set_tenant(connection: AsyncConnection, tenant: TenantClient) -> None:
-    await connection.execute(
-        text("SELECT set_config('app.tenant_id', :tid, true)"), {"tid": tenant.tenant_id}
-    )
-
-
-async def add_member(
-    connection: AsyncConnection, settings: Settings, owner: TenantClient, role: str
-) -> TenantClient:
-    """A user with ``role`` in the owner's tenant (inserted directly), signed in via /auth/login."""
-    user_id, email = uuid.uuid4(), new_email(role)
-    await set_tenant(connection, owner)
-    await connection.execute(
-        text(
-            "INSERT INTO users (tenant_id, id, email, full_name, role, password_hash)"
-            " VALUES (:tid, :uid, :email, :name, :role, :hash)"
-        ),
-        {
-            "tid": uuid.UUID(owner.tenant_id),
-            "uid": user_id,
-            "email": email,
-            "name": f"A {role}",
-            "role": role,
-            "hash": await hash_password(PASSWORD, settings),
-        },
-    )
-    response = await owner.http.post(
-        "/api/v1/auth/login", json={"email": email, "password": PASSWORD}
-    )
-    assert response.status_code == 200, response.text
-    return TenantClient(
-        http=owner.http,
-        tenant_id=owner.tenant_id,
-        user_id=str(user_id),
-        email=email,
-        access_token=response.json()["access_token"],
-        refresh_token=response.json()["refresh_token"],
-    )
 
 
 async def audit_rows(tenant: TenantClient, **params: Any) -> list[dict[str, Any]]:
@@ -315,7 +279,7 @@ async def test_audit_logs_are_append_only_for_the_runtime_role(
     tenant: TenantClient, connection: AsyncConnection, statement: str
 ) -> None:
     await tenant.create(CUSTOMERS, {"name": "Audited Co", "state_code": "27"})
-    await set_tenant(connection, tenant)
+    await set_tenant(connection, tenant.tenant_id)
     count = text("SELECT count(*) FROM audit_logs WHERE tenant_id = :tid")
     params = {"tid": uuid.UUID(tenant.tenant_id)}
     before = (await connection.execute(count, params)).scalar_one()
@@ -326,7 +290,7 @@ async def test_audit_logs_are_append_only_for_the_runtime_role(
             await connection.execute(text(statement), params)
     assert "permission denied" in str(raised.value).lower()
 
-    await set_tenant(connection, tenant)
+    await set_tenant(connection, tenant.tenant_id)
     assert (await connection.execute(count, params)).scalar_one() == before
     rewritten = await connection.execute(
         text("SELECT count(*) FROM audit_logs WHERE tenant_id = :tid AND action = 'rewritten'"),
@@ -338,7 +302,7 @@ async def test_audit_logs_are_append_only_for_the_runtime_role(
 async def test_audit_rows_of_another_tenant_cannot_be_written(
     tenant: TenantClient, other_tenant: TenantClient, connection: AsyncConnection
 ) -> None:
-    await set_tenant(connection, tenant)
+    await set_tenant(connection, tenant.tenant_id)
     with pytest.raises(DBAPIError) as raised:
         async with connection.begin_nested():
             await connection.execute(
