@@ -46,7 +46,10 @@ def create_engine(url: str, settings: Settings, **overrides: Any) -> AsyncEngine
         }
     }
     if settings.DB_PGBOUNCER:
-        connect_args["statement_cache_size"] = 0
+        # Named prepared statements do not survive a change of server connection, and
+        # pgbouncer refuses startup parameters it does not track: set statement_timeout
+        # on the role instead (ALTER ROLE rms_app SET statement_timeout = '30s').
+        connect_args = {"statement_cache_size": 0}
     options: dict[str, Any] = {
         "pool_size": settings.DB_POOL_SIZE,
         "max_overflow": settings.DB_MAX_OVERFLOW,
