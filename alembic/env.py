@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, pool
 from alembic import context
 from app.core.config import get_settings
 from app.core.database import sync_url
+from app.core.migrations import include_object
 from app.models import Base
 
 config = context.config
@@ -51,6 +52,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         compare_type=True,
         compare_server_default=False,
+        include_object=include_object,
         transaction_per_migration=True,
     )
     with context.begin_transaction():

@@ -4,6 +4,7 @@
 - ``test``: the whole suite (pytest on all cores; lint and type checks are tests too).
 - ``serve``: the production server (several uvicorn workers, uvloop + httptools).
 - ``migrate``: ``alembic upgrade head`` as the schema owner.
+- ``worker``: run background jobs (email, invoice delivery) until SIGTERM.
 - ``check``: print what would stop the service from starting in production.
 """
 
@@ -119,6 +120,40 @@ def cmd_serve(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_worker(_: argparse.Namespace) -> None:
+    """Run background jobs until SIGTERM/SIGINT (running jobs finish first)."""
+    settings = _checked_settings()
+    if settings.uses_embedded_db:
+        _fail("worker needs DATABASE_URL; `python -m app dev` runs a worker in-process")
+    from app.core.logging import configure_logging
+
+    configure_logging(settings.LOG_LEVEL, json_lines=settings.LOG_JSON)
+    asyncio.run(_work(settings))
+
+
+async def _work(settings: Settings) -> None:
+    from app.core.database import create_engine, create_sessionmaker
+    from app.services.email import EmailSender
+    from app.services.jobs import (
+        JobRuntime,
+        job_app_for,
+        run_worker,
+        session_factory_for,
+        set_runtime,
+    )
+
+    assert settings.DATABASE_URL is not None
+    engine = create_engine(settings.DATABASE_URL, settings)
+    maker = create_sessionmaker(engine)
+    set_runtime(JobRuntime(settings, session_factory_for(maker), EmailSender(settings)))
+    job_app = job_app_for(settings.DATABASE_URL)
+    try:
+        async with job_app.open_async():
+            await run_worker(job_app, signals=True)
+    finally:
+        await engine.dispose()
+
+
 def cmd_migrate(_: argparse.Namespace) -> None:
     settings = get_settings()
     server = _start_embedded(settings) if settings.uses_embedded_db else None
@@ -155,6 +190,7 @@ def main(argv: list[str]) -> None:
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
     serve.set_defaults(func=cmd_serve)
     commands.add_parser("migrate", help="apply migrations").set_defaults(func=cmd_migrate)
+    commands.add_parser("worker", help="run background jobs").set_defaults(func=cmd_worker)
     commands.add_parser("check", help="production readiness").set_defaults(func=cmd_check)
     test = commands.add_parser("test", help="run the test suite")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)

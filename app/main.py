@@ -17,7 +17,7 @@ from app.core.logging import configure_logging
 from app.core.migrations import head_revision
 from app.middleware.request_context import RequestContextMiddleware
 from app.services.email import EmailSender
-from app.services.mail_queue import EmailDispatcher
+from app.services.jobs import JobRuntime, in_process_worker, session_factory_for, set_runtime
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -32,11 +32,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings.DATABASE_URL, settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
-        app.state.email_dispatcher = EmailDispatcher(EmailSender(settings))
+        set_runtime(
+            JobRuntime(settings, session_factory_for(app.state.sessionmaker), EmailSender(settings))
+        )
         try:
-            yield
+            if settings.RUN_WORKER_IN_PROCESS:
+                async with in_process_worker(settings.DATABASE_URL):
+                    yield
+            else:
+                yield
         finally:
-            await app.state.email_dispatcher.drain()
             await engine.dispose()
 
     docs = settings.DOCS_ENABLED

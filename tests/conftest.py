@@ -23,8 +23,8 @@ from app.core.dependencies import get_db_session, transaction_scope
 from app.core.embedded_db import DatabaseUrls
 from app.core.migrations import upgrade
 from app.main import create_app
-from app.services.mail_queue import DISPATCHER_KEY
 from tests import database
+from tests.jobs import run_pending_jobs
 from tests.smtp_server import SmtpTestServer
 from tests.support import TenantClient, register_tenant
 
@@ -87,6 +87,7 @@ def settings(db_urls: DatabaseUrls, smtp: SmtpTestServer) -> Settings:
         FRONTEND_URL="http://spa.test",
         LOG_LEVEL="WARNING",
         DB_POOL_SIZE=5,
+        RUN_WORKER_IN_PROCESS=True,
     )
 
 
@@ -114,19 +115,20 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 
 @pytest.fixture
-async def client(app: Any, connection: AsyncConnection) -> AsyncIterator[httpx.AsyncClient]:
+async def client(
+    app: Any, connection: AsyncConnection, settings: Settings
+) -> AsyncIterator[httpx.AsyncClient]:
     async def session_in_test_transaction() -> AsyncIterator[AsyncSession]:
-        async with (
-            AsyncSession(
-                bind=connection,
-                join_transaction_mode="create_savepoint",
-                expire_on_commit=False,
-                autoflush=False,
-            ) as session,
-            transaction_scope(session),
-        ):
-            session.info[DISPATCHER_KEY] = app.state.email_dispatcher
-            yield session
+        async with AsyncSession(
+            bind=connection,
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+            autoflush=False,
+        ) as session:
+            async with transaction_scope(session):
+                yield session
+            # What a worker would do right after the commit (see tests/jobs.py).
+            await run_pending_jobs(connection, settings)
 
     app.dependency_overrides[get_db_session] = session_in_test_transaction
     transport = httpx.ASGITransport(app=app)

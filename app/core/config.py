@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     FRONTEND_URL: str = "http://localhost:5173"
     CORS_ORIGINS: Annotated[list[str], NoDecode] = ["http://localhost:5173"]
 
+    # Run a job worker inside the API process (the embedded default; `python -m app dev`
+    # turns it on). In production run `python -m app worker` processes instead.
+    RUN_WORKER_IN_PROCESS: bool = False
+
     TRIAL_DAYS: int = Field(default=14, ge=1)
     TIMEZONE: str = "Asia/Kolkata"
     SEED_DEMO_DATA: bool = True

@@ -37,6 +37,12 @@ def sync_url(url: str) -> str:
     return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
 
+def libpq_url(url: str) -> str:
+    """The same database as a plain libpq URL (psycopg, procrastinate)."""
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1))
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def create_engine(url: str, settings: Settings, **overrides: Any) -> AsyncEngine:
     connect_args: dict[str, Any] = {
         "server_settings": {

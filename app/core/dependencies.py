@@ -20,7 +20,6 @@ from app.core.config import Settings
 from app.core.errors import AppError, Forbidden
 from app.core.permissions import Permission, role_allows
 from app.core.request_context import current_request_id
-from app.services.mail_queue import DISPATCHER_KEY, discard_emails, release_emails
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -39,31 +38,20 @@ async def transaction_scope(session: AsyncSession) -> AsyncIterator[AsyncSession
         yield session
     except AppError as exc:
         if exc.keeps_writes:
-            await _commit(session)
+            await session.commit()
         else:
-            await _rollback(session)
+            await session.rollback()
         raise
     except BaseException:
-        await _rollback(session)
+        await session.rollback()
         raise
     else:
-        await _commit(session)
-
-
-async def _commit(session: AsyncSession) -> None:
-    await session.commit()
-    release_emails(session)
-
-
-async def _rollback(session: AsyncSession) -> None:
-    await session.rollback()
-    discard_emails(session)
+        await session.commit()
 
 
 async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
     maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with maker() as session, transaction_scope(session):
-        session.info[DISPATCHER_KEY] = request.app.state.email_dispatcher
         yield session
 
 

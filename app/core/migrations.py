@@ -8,6 +8,19 @@ from alembic.script import ScriptDirectory
 from alembic import command
 from app.core.config import PROJECT_ROOT
 
+FOREIGN_TABLE_PREFIXES = ("procrastinate_",)
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Autogenerate ignores tables that belong to libraries (procrastinate's job tables)."""
+    if type_ == "table" and name and name.startswith(FOREIGN_TABLE_PREFIXES):
+        return False
+    table = getattr(obj, "table", None)
+    table_name = getattr(table, "name", "")
+    return not (isinstance(table_name, str) and table_name.startswith(FOREIGN_TABLE_PREFIXES))
+
 
 def alembic_config(admin_url: str | None = None) -> Config:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))

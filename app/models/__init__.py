@@ -8,6 +8,7 @@ from app.models.credit_note import CreditNote, CreditNoteLineItem
 from app.models.customer import Customer
 from app.models.invoice import Invoice, InvoiceLineItem
 from app.models.receipt import Receipt, ReceiptAllocation
+from app.models.render import DocumentRender
 from app.models.tenant import Subscription, Tenant
 from app.models.user import EmailVerification, PasswordResetToken, RefreshToken, User, UserSession
 
@@ -21,6 +22,7 @@ __all__ = [
     "CreditNoteLineItem",
     "Customer",
     "DocumentCounter",
+    "DocumentRender",
     "DocumentSeries",
     "EmailVerification",
     "GstSettings",

@@ -51,7 +51,7 @@ from app.models.enums import Plan, Role, SubscriptionStatus
 from app.schemas.auth import RegisterRequest, TokenPair
 from app.services.audit import AuditService
 from app.services.email import OutgoingEmail, render_email
-from app.services.mail_queue import queue_email
+from app.services.notifications import queue_email
 from app.services.tenant_defaults import default_gst_settings, default_tax_rates
 from app.utils.clock import today_ist, utcnow
 from app.utils.ids import uuid7
@@ -255,7 +255,7 @@ class AuthService:
             )
         )
         tenant = tenant or await TenantRepository(self.session).current()
-        self._queue(
+        await self._queue(
             user.email,
             "verify_email",
             user_name=user.full_name,
@@ -311,7 +311,7 @@ class AuthService:
             )
         )
         self.audit.record("auth.password_reset_requested", "user", user.id, user_id=user.id)
-        self._queue(
+        await self._queue(
             user.email,
             "password_reset",
             user_name=user.full_name,
@@ -351,7 +351,7 @@ class AuthService:
         user.password_changed_at = now
         await SessionRepository(self.session).revoke_all_for_user(user.id, now, reason, keep=keep)
         self.audit.record(f"auth.{reason}", "user", user.id, user_id=user.id)
-        self._queue(user.email, "password_changed", user_name=user.full_name)
+        await self._queue(user.email, "password_changed", user_name=user.full_name)
         await self.session.flush()
 
     # -- helpers ---------------------------------------------------------------------------
@@ -363,8 +363,10 @@ class AuthService:
         await set_tenant(self.session, found[0])
         return await UserRepository(self.session).get(found[1])
 
-    def _queue(self, to: str, template: str, **context: object) -> None:
+    async def _queue(self, to: str, template: str, **context: object) -> None:
         subject, html, text = render_email(
             template, {"product_name": self.settings.PROJECT_NAME, **context}
         )
-        queue_email(self.session, OutgoingEmail(to=(to,), subject=subject, html=html, text=text))
+        await queue_email(
+            self.session, OutgoingEmail(to=(to,), subject=subject, html=html, text=text)
+        )

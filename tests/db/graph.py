@@ -22,6 +22,7 @@ from app.models import (
     CreditNoteLineItem,
     Customer,
     DocumentCounter,
+    DocumentRender,
     DocumentSeries,
     EmailVerification,
     GstSettings,
@@ -275,6 +276,13 @@ def tenant_graph(tenant_id: uuid.UUID) -> list[Row]:
                 "credit_note_id": ids["credit_note"],
                 "invoice_line_item_id": ids["line"],
                 **_line(),
+            },
+        ),
+        (
+            _table(DocumentRender),
+            {
+                "tenant_id": t, "document_type": "invoice", "document_id": ids["invoice"],
+                "version": 1, "etag": f"e-{t}", "content": b"%PDF-1.7",
             },
         ),
         (

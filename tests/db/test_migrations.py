@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from app.core.database import sync_url
 from app.core.embedded_db import DatabaseUrls
-from app.core.migrations import downgrade, head_revision, upgrade
+from app.core.migrations import downgrade, head_revision, include_object, upgrade
 from app.models import Base
 from app.utils.ids import uuid7
 from tests import database
@@ -47,7 +47,9 @@ def _populate(app_url: str) -> None:
 def test_models_and_migrations_agree(db_urls: DatabaseUrls) -> None:
     engine = _engine(db_urls.admin_url)
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": include_object}
+        )
         diff = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert diff == [], f"models and migrations differ; autogenerate a migration: {diff}"
@@ -61,7 +63,8 @@ def test_the_comparison_notices_drift(db_urls: DatabaseUrls) -> None:
     drifted.tables["customers"].append_column(Column("loyalty_tier", Text()))
     engine = _engine(db_urls.admin_url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), drifted)
+        context = MigrationContext.configure(conn, opts={"include_object": include_object})
+        diff = compare_metadata(context, drifted)
     engine.dispose()
     assert [d[0] for d in diff] == ["add_column"]
 
@@ -76,6 +79,10 @@ def test_downgrade_to_base_and_upgrade_again_with_data(scratch_db: DatabaseUrls)
             text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
         ).scalars()
         assert set(left) <= {"alembic_version"}
+        functions = conn.execute(
+            text("SELECT count(*) FROM pg_proc WHERE proname LIKE 'procrastinate%'")
+        ).scalar()
+        assert functions == 0
     upgrade(scratch_db.admin_url)
     with engine.connect() as conn:
         applied = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
