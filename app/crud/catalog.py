@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 
 from app.crud.base import Repository
 from app.models import (
     AccountManager,
     ClientType,
     Company,
+    DocumentSeries,
     GstSettings,
     ServiceType,
     TaxRate,
@@ -45,14 +47,20 @@ class TaxRateRepository(Repository[TaxRate]):
     sortable = {"rate": "rate", "effective_from": "effective_from", "created_at": "created_at"}
     default_sort = "rate"
 
-    async def is_known(self, rate: Decimal, on: date) -> bool:
-        """A GST rate must be in the tenant's rate table and in force on ``on``."""
-        stmt = self.select().where(
-            TaxRate.rate == rate,
+    async def rates_in_force(self, on: date) -> set[Decimal]:
+        stmt = self._in_force(on).with_only_columns(TaxRate.rate)
+        return set((await self.session.execute(stmt)).scalars())
+
+    def _in_force(self, on: date) -> Select[TaxRate]:
+        return self.select().where(
             TaxRate.is_active.is_(True),
             TaxRate.effective_from <= on,
             or_(TaxRate.effective_to.is_(None), TaxRate.effective_to >= on),
         )
+
+    async def is_known(self, rate: Decimal, on: date) -> bool:
+        """A GST rate must be in the tenant's rate table and in force on ``on``."""
+        stmt = self._in_force(on).where(TaxRate.rate == rate)
         return bool((await self.session.execute(select(stmt.exists()))).scalar())
 
 
@@ -66,3 +74,48 @@ class CompanyRepository(Repository[Company]):
     entity = "Company"
     sortable = {"legal_name": "legal_name", "created_at": "created_at"}
     default_sort = "legal_name"
+
+    async def any(self) -> bool:
+        return bool((await self.session.execute(select(self.select().exists()))).scalar())
+
+    async def default(self) -> Company | None:
+        stmt = self.select().where(Company.is_default.is_(True)).limit(1)
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def clear_default(self, *, except_id: uuid.UUID | None) -> None:
+        criteria: list[ColumnElement[bool]] = [Company.is_default.is_(True)]
+        if except_id is not None:
+            criteria.append(Company.id != except_id)
+        await self.update_where(*criteria, values={"is_default": False})
+
+
+class DocumentSeriesRepository(Repository[DocumentSeries]):
+    model = DocumentSeries
+    entity = "Document series"
+    sortable = {"prefix": "prefix", "created_at": "created_at"}
+    default_sort = "created_at"
+
+    async def default_for(self, company_id: uuid.UUID, document_type: str) -> DocumentSeries | None:
+        stmt = (
+            self.select()
+            .where(
+                DocumentSeries.company_id == company_id,
+                DocumentSeries.document_type == document_type,
+                DocumentSeries.is_active.is_(True),
+            )
+            .order_by(DocumentSeries.is_default.desc(), DocumentSeries.created_at)
+            .limit(1)
+        )
+        return (await self.session.execute(stmt)).scalar_one_or_none()
+
+    async def clear_default(
+        self, company_id: uuid.UUID, document_type: str, *, except_id: uuid.UUID | None
+    ) -> None:
+        criteria: list[ColumnElement[bool]] = [
+            DocumentSeries.company_id == company_id,
+            DocumentSeries.document_type == document_type,
+            DocumentSeries.is_default.is_(True),
+        ]
+        if except_id is not None:
+            criteria.append(DocumentSeries.id != except_id)
+        await self.update_where(*criteria, values={"is_default": False})

@@ -53,7 +53,7 @@ class DocumentSeries(TenantOwned, Base):
 
     __tablename__ = "document_series"
     __table_args__ = (
-        tenant_fk("company_id", "companies"),
+        tenant_fk("company_id", "companies", ondelete="CASCADE"),
         one_of("document_type", DocumentType, "document_type_known"),
         UniqueConstraint(
             "tenant_id",

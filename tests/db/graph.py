@@ -281,8 +281,12 @@ def tenant_graph(tenant_id: uuid.UUID) -> list[Row]:
         (
             _table(DocumentRender),
             {
-                "tenant_id": t, "document_type": "invoice", "document_id": ids["invoice"],
-                "version": 1, "etag": f"e-{t}", "content": b"%PDF-1.7",
+                "tenant_id": t,
+                "document_type": "invoice",
+                "document_id": ids["invoice"],
+                "version": 1,
+                "etag": f"e-{t}",
+                "content": b"%PDF-1.7",
             },
         ),
         (

@@ -2,7 +2,16 @@
 
 from fastapi import APIRouter, Depends
 
-from app.api.v1.endpoints import audit_logs, auth, catalog, customers, tax_rates, tenants
+from app.api.v1.endpoints import (
+    audit_logs,
+    auth,
+    catalog,
+    companies,
+    customers,
+    invoices,
+    tax_rates,
+    tenants,
+)
 from app.api.v1.pagination import reject_repeated_query_parameters
 from app.schemas.problem import problem_responses
 
@@ -14,7 +23,11 @@ api_router = APIRouter(
 )
 api_router.include_router(auth.router)
 api_router.include_router(tenants.router)
+api_router.include_router(companies.companies)
+api_router.include_router(companies.document_series)
+api_router.include_router(companies.gst_settings)
 api_router.include_router(customers.router)
+api_router.include_router(invoices.router)
 api_router.include_router(catalog.service_types)
 api_router.include_router(catalog.client_types)
 api_router.include_router(catalog.account_managers)

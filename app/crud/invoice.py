@@ -1,0 +1,83 @@
+"""Invoice queries: filters (with the derived 'overdue' status) and eager loading of lines."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, exists, or_
+from sqlalchemy.orm import selectinload
+
+from app.crud.base import Repository
+from app.models import Customer, Invoice, InvoiceLineItem
+from app.models.enums import InvoiceStatus
+from app.schemas.invoice import InvoiceFilters
+
+OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)
+WITH_LINES = (selectinload(Invoice.lines),)
+
+
+def escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class InvoiceRepository(Repository[Invoice]):
+    model = Invoice
+    entity = "Invoice"
+    sortable = {
+        "invoice_date": "invoice_date",
+        "due_date": "due_date",
+        "number": "number",
+        "grand_total": "grand_total",
+        "amount_due": "amount_due",
+        "created_at": "created_at",
+    }
+    default_sort = "-invoice_date"
+
+    async def get_with_lines(self, id_: uuid.UUID, *, for_update: bool = False) -> Invoice:
+        return await self.get_or_404(id_, options=WITH_LINES, for_update=for_update)
+
+    def filtered(self, filters: InvoiceFilters, today: date) -> Select[Invoice]:
+        stmt = self.select()
+        if filters.status == "overdue":
+            stmt = stmt.where(
+                Invoice.status.in_(OPEN_STATUSES),
+                Invoice.due_date < today,
+                Invoice.amount_due > 0,
+            )
+        elif filters.status:
+            stmt = stmt.where(Invoice.status == filters.status)
+        for column, value in (
+            (Invoice.customer_id, filters.customer_id),
+            (Invoice.company_id, filters.company_id),
+        ):
+            if value is not None:
+                stmt = stmt.where(column == value)
+        bounds: tuple[tuple[Any, Any, Any], ...] = (
+            (Invoice.invoice_date, filters.date_from, filters.date_to),
+            (Invoice.due_date, filters.due_from, filters.due_to),
+            (Invoice.grand_total, filters.amount_min, filters.amount_max),
+        )
+        for column, low, high in bounds:
+            if low is not None:
+                stmt = stmt.where(column >= low)
+            if high is not None:
+                stmt = stmt.where(column <= high)
+        if filters.search:
+            pattern = f"%{escape_like(filters.search)}%"
+            by_customer = exists().where(
+                Customer.tenant_id == Invoice.tenant_id,
+                Customer.id == Invoice.customer_id,
+                Customer.name.ilike(pattern, escape="\\"),
+            )
+            stmt = stmt.where(or_(Invoice.number.ilike(pattern, escape="\\"), by_customer))
+        return stmt
+
+    async def replace_lines(self, invoice: Invoice, lines: Sequence[InvoiceLineItem]) -> None:
+        """Swap a draft's lines (the old ones go with delete-orphan)."""
+        for line in lines:
+            line.tenant_id = self.tenant_id
+        invoice.lines = list(lines)
+        await self.session.flush()
