@@ -12,10 +12,10 @@ URL fetcher handed to WeasyPrint refuses every other scheme.
 from __future__ import annotations
 
 import asyncio
+import datetime
 import re
 import threading
 from dataclasses import dataclass
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Final
@@ -116,8 +116,8 @@ class PdfDocument:
     title: str  # "Tax Invoice", "Bill of Supply" or "Credit Note"
     copy_label: str  # "Original for Recipient"
     number: str | None  # None for a draft: printed as DRAFT, with a watermark
-    date: date
-    due_date: date | None
+    date: datetime.date
+    due_date: datetime.date | None
     supplier: Party
     buyer: Party
     place_of_supply: str  # "29 - Karnataka"
@@ -228,7 +228,7 @@ def _format_rate(rate: Decimal | int) -> str:
     return f"{whole}.{fraction}%" if fraction else f"{whole}%"
 
 
-def _format_date(value: date | None) -> str:
+def _format_date(value: datetime.date | None) -> str:
     return value.strftime("%d-%m-%Y") if value is not None else ""
 
 

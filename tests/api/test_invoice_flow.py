@@ -34,7 +34,7 @@ async def setup_parties(
 
 
 async def test_draft_issue_pdf(tenant: TenantClient) -> None:
-    company, customer = await setup_parties(tenant)
+    _, customer = await setup_parties(tenant)
     response = await tenant.post(
         "/api/v1/invoices",
         json={
@@ -101,8 +101,9 @@ async def test_send_queues_email_with_pdf(
     invoice = created.json()
     refused = await tenant.post(f"/api/v1/invoices/{invoice['id']}/send", json={})
     assert_problem(refused, 403)
-    from tests.support import set_tenant
     from sqlalchemy import text
+
+    from tests.support import set_tenant
 
     await set_tenant(connection, tenant.tenant_id)
     await connection.execute(text("UPDATE users SET email_verified_at = now()"))
