@@ -77,6 +77,7 @@ def _set_app_role_password(admin_url: str, role: str, password: str) -> None:
 def cmd_dev(args: argparse.Namespace) -> None:
     import uvicorn
 
+    os.environ.setdefault("RUN_WORKER_IN_PROCESS", "true")  # one command runs everything
     settings = _checked_settings()
     server = _start_embedded(settings) if settings.uses_embedded_db else None
     settings = get_settings()

@@ -16,6 +16,7 @@ from app.core.errors import install_error_handlers
 from app.core.logging import configure_logging
 from app.core.migrations import head_revision
 from app.middleware.request_context import RequestContextMiddleware
+from app.services import tasks  # noqa: F401 - the API queues jobs by the tasks' names
 from app.services.email import EmailSender
 from app.services.jobs import JobRuntime, in_process_worker, session_factory_for, set_runtime
 

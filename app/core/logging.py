@@ -44,3 +44,6 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
         logging.getLogger(name).propagate = True
     # Our own access log line replaces uvicorn's (it has the request id and the timing).
     logging.getLogger("uvicorn.access").disabled = True
+    # Font subsetting during PDF renders is chatty at INFO.
+    for noisy in ("fontTools", "weasyprint"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
