@@ -22,6 +22,21 @@ def include_object(
     return not (isinstance(table_name, str) and table_name.startswith(FOREIGN_TABLE_PREFIXES))
 
 
+def protect_tenant_table(table: str, app_role: str) -> None:
+    """What every new tenant-owned table needs: forced RLS, the policy, the runtime grants.
+
+    Called from migrations; the SQL is the same as in revision 0002."""
+    from alembic import op
+
+    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+    op.execute(
+        f"CREATE POLICY tenant_isolation ON {table} USING (tenant_id = app_current_tenant()) "
+        "WITH CHECK (tenant_id = app_current_tenant())"
+    )
+    op.execute(f'GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO "{app_role}"')
+
+
 def alembic_config(admin_url: str | None = None) -> Config:
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))

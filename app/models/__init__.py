@@ -4,10 +4,11 @@ from app.models.audit import AuditLog
 from app.models.base import Base
 from app.models.catalog import AccountManager, ClientType, GstSettings, ServiceType, TaxRate
 from app.models.company import Company, DocumentCounter, DocumentSeries
-from app.models.credit_note import CreditNote, CreditNoteLineItem
+from app.models.credit_note import CreditNote, CreditNoteApplication, CreditNoteLineItem
 from app.models.customer import Customer
 from app.models.invoice import Invoice, InvoiceLineItem
 from app.models.receipt import Receipt, ReceiptAllocation
+from app.models.refund import Refund
 from app.models.render import DocumentRender
 from app.models.tenant import Subscription, Tenant
 from app.models.user import EmailVerification, PasswordResetToken, RefreshToken, User, UserSession
@@ -19,6 +20,7 @@ __all__ = [
     "ClientType",
     "Company",
     "CreditNote",
+    "CreditNoteApplication",
     "CreditNoteLineItem",
     "Customer",
     "DocumentCounter",
@@ -32,6 +34,7 @@ __all__ = [
     "Receipt",
     "ReceiptAllocation",
     "RefreshToken",
+    "Refund",
     "ServiceType",
     "Subscription",
     "TaxRate",

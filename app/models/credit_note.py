@@ -107,3 +107,26 @@ class CreditNoteLineItem(LineTaxes, TenantOwned, Base):
     credit_note_id: Mapped[uuid.UUID]
     invoice_line_item_id: Mapped[uuid.UUID]
     position: Mapped[int] = mapped_column(Integer)
+
+
+class CreditNoteApplication(TenantOwned, Base):
+    """Credit from a note set against an invoice of the same customer (its own invoice at
+    issue, another one later); it lowers that invoice's amount due."""
+
+    __tablename__ = "credit_note_applications"
+    __table_args__ = (
+        tenant_fk("credit_note_id", "credit_notes", ondelete="CASCADE"),
+        tenant_fk("invoice_id", "invoices"),
+        tenant_fk("created_by", "users"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        UniqueConstraint(
+            "tenant_id", "credit_note_id", "invoice_id", name="uq_credit_note_applications_pair"
+        ),
+        Index("ix_credit_note_applications_tenant_id_invoice_id", "tenant_id", "invoice_id"),
+        Index("ix_credit_note_applications_tenant_id_created_by", "tenant_id", "created_by"),
+    )
+
+    credit_note_id: Mapped[uuid.UUID]
+    invoice_id: Mapped[uuid.UUID]
+    amount: Mapped[Decimal]
+    created_by: Mapped[uuid.UUID | None]

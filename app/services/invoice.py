@@ -21,7 +21,6 @@ from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.crud.base import Page, PageParams
 from app.crud.catalog import (
     CompanyRepository,
-    DocumentSeriesRepository,
     GstSettingsRepository,
     ServiceTypeRepository,
     TaxRateRepository,
@@ -47,7 +46,7 @@ from app.services.gst_engine import (
     compute_document,
 )
 from app.services.jobs import enqueue
-from app.services.numbering import SeriesFormat, next_sequence
+from app.services.numbering import take_number
 from app.utils import gst
 from app.utils.clock import today_ist, utcnow
 from app.utils.serialize import snapshot
@@ -287,19 +286,11 @@ class InvoiceService:
         self._require_draft(invoice)
         before = snapshot(invoice)
         await self._apply(invoice, {}, None)  # reprice against today's customer and company
-        series = await DocumentSeriesRepository(self.session).default_for(
-            invoice.company_id, DocumentType.INVOICE
+        taken = await take_number(
+            self.session, invoice.company_id, DocumentType.INVOICE, invoice.invoice_date
         )
-        if series is None:
-            raise Conflict("The company has no active invoice series; add one first.")
-        fy = gst.financial_year(invoice.invoice_date)
-        number_format = SeriesFormat(series.prefix, series.number_format)
-        await self.session.flush()
-        sequence = await next_sequence(self.session, series.id, fy)  # the lock, taken last
-        if sequence > number_format.capacity():
-            raise Conflict(f"Series {series.prefix} is full for {fy}; add a new series.")
-        invoice.series_id, invoice.financial_year = series.id, fy
-        invoice.sequence_number, invoice.number = sequence, number_format.render(fy, sequence)
+        invoice.series_id, invoice.financial_year = taken.series_id, taken.financial_year
+        invoice.sequence_number, invoice.number = taken.sequence, taken.number
         invoice.status, invoice.issued_at = InvoiceStatus.ISSUED, utcnow()
         invoice.version += 1
         await self.session.flush()

@@ -7,7 +7,7 @@ server even reading the cache; a changed draft (version bumped) renders afresh.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.dependencies import Principal, RequestInfo
 from app.crud.invoice import InvoiceRepository
-from app.models import DocumentRender, Invoice
+from app.models import CreditNote, DocumentRender, Invoice
 from app.models.enums import InvoiceKind
 from app.services.pdf import Party, PdfDocument, PdfLine, PdfTaxRow, render_pdf_async
 from app.utils import gst
@@ -33,8 +33,8 @@ class RenderedPdf:
     content: bytes | None  # None: the client's copy (If-None-Match) is current
 
 
-def etag_for(invoice: Invoice) -> str:
-    return f'"invoice-{invoice.id}-v{invoice.version}"'
+def etag_for(document: Invoice | CreditNote, document_type: str = "invoice") -> str:
+    return f'"{document_type}-{document.id}-v{document.version}"'
 
 
 def _party(data: dict[str, Any]) -> Party:
@@ -89,7 +89,7 @@ def pdf_document(invoice: Invoice) -> PdfDocument:
         place_of_supply=_place(invoice.place_of_supply),
         supply_type=invoice.supply_type,
         reverse_charge=invoice.is_reverse_charge,
-        lines=tuple(_pdf_lines(invoice.lines)),
+        lines=tuple(pdf_lines(invoice.lines)),
         tax_summary=_hsn_summary(invoice),
         subtotal=invoice.subtotal,
         discount_total=invoice.discount_total,
@@ -112,7 +112,8 @@ def pdf_document(invoice: Invoice) -> PdfDocument:
     )
 
 
-def _pdf_lines(lines: Iterable[Any]) -> Iterable[PdfLine]:
+def pdf_lines(lines: Iterable[Any]) -> Iterable[PdfLine]:
+    """Invoice or credit-note lines as printed (credit-note lines carry no discount)."""
     for line in lines:
         yield PdfLine(
             position=line.position,
@@ -121,7 +122,7 @@ def _pdf_lines(lines: Iterable[Any]) -> Iterable[PdfLine]:
             quantity=line.quantity,
             uqc=line.uqc,
             unit_price=line.unit_price,
-            discount_amount=line.discount_amount,
+            discount_amount=getattr(line, "discount_amount", Decimal("0")),
             taxable_value=line.taxable_value,
             gst_rate=line.gst_rate,
             cgst_amount=line.cgst_amount,
@@ -138,37 +139,48 @@ def filename_for(invoice: Invoice) -> str:
     return f"{label}.pdf"
 
 
-async def invoice_pdf_bytes(session: AsyncSession, invoice: Invoice) -> bytes:
-    """The PDF of this version of ``invoice`` (lines loaded): cached, else rendered."""
+async def cached_pdf(
+    session: AsyncSession,
+    document: Invoice | CreditNote,
+    document_type: str,
+    build: Callable[[], PdfDocument],
+) -> bytes:
+    """The PDF of this version of ``document``: from the cache, else rendered and stored."""
     cached = await session.execute(
         select(DocumentRender.content).where(
-            DocumentRender.tenant_id == invoice.tenant_id,
-            DocumentRender.document_type == "invoice",
-            DocumentRender.document_id == invoice.id,
-            DocumentRender.version == invoice.version,
+            DocumentRender.tenant_id == document.tenant_id,
+            DocumentRender.document_type == document_type,
+            DocumentRender.document_id == document.id,
+            DocumentRender.version == document.version,
         )
     )
     content = cached.scalar_one_or_none()
     if content is not None:
         return bytes(content)
-    content = await render_pdf_async(pdf_document(invoice))
+    content = await render_pdf_async(build())
+    etag = etag_for(document, document_type)
     await session.execute(
         insert(DocumentRender)
         .values(
-            tenant_id=invoice.tenant_id,
+            tenant_id=document.tenant_id,
             id=uuid.uuid4(),
-            document_type="invoice",
-            document_id=invoice.id,
-            version=invoice.version,
-            etag=etag_for(invoice),
+            document_type=document_type,
+            document_id=document.id,
+            version=document.version,
+            etag=etag,
             content=content,
         )
         .on_conflict_do_update(
             constraint="uq_document_renders_document",
-            set_={"version": invoice.version, "etag": etag_for(invoice), "content": content},
+            set_={"version": document.version, "etag": etag, "content": content},
         )
     )
     return content
+
+
+async def invoice_pdf_bytes(session: AsyncSession, invoice: Invoice) -> bytes:
+    """The invoice's PDF (its lines loaded)."""
+    return await cached_pdf(session, invoice, "invoice", lambda: pdf_document(invoice))
 
 
 class InvoicePdfService:

@@ -16,9 +16,13 @@ import re
 import string
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import Conflict
+from app.utils.gst import financial_year
 
 MAX_LENGTH = 16
 MIN_CAPACITY = 9_999
@@ -90,6 +94,34 @@ class SeriesFormat:
                 f"Numbers like {self.render('2025-26', MIN_CAPACITY)} would exceed "
                 f"{MAX_LENGTH} characters; shorten the prefix or format."
             )
+
+
+@dataclass(frozen=True)
+class TakenNumber:
+    series_id: uuid.UUID
+    financial_year: str
+    sequence: int
+    number: str
+
+
+async def take_number(
+    session: AsyncSession, company_id: uuid.UUID, document_type: str, on: date
+) -> TakenNumber:
+    """The next number of the company's default series for ``document_type`` in the financial
+    year of ``on``. Call it last in the transaction: the counter stays locked until commit."""
+    from app.crud.catalog import DocumentSeriesRepository
+
+    series = await DocumentSeriesRepository(session).default_for(company_id, document_type)
+    label = document_type.replace("_", " ")
+    if series is None:
+        raise Conflict(f"The company has no active {label} series; add one first.")
+    fy = financial_year(on)
+    number_format = SeriesFormat(series.prefix, series.number_format)
+    await session.flush()  # everything else first, so the lock is held briefly
+    sequence = await next_sequence(session, series.id, fy)
+    if sequence > number_format.capacity():
+        raise Conflict(f"Series {series.prefix} is full for {fy}; add a new {label} series.")
+    return TakenNumber(series.id, fy, sequence, number_format.render(fy, sequence))
 
 
 async def next_sequence(session: AsyncSession, series_id: uuid.UUID, financial_year: str) -> int:

@@ -7,8 +7,10 @@ from app.api.v1.endpoints import (
     auth,
     catalog,
     companies,
+    credit_notes,
     customers,
     invoices,
+    receipts,
     tax_rates,
     tenants,
 )
@@ -28,6 +30,8 @@ api_router.include_router(companies.document_series)
 api_router.include_router(companies.gst_settings)
 api_router.include_router(customers.router)
 api_router.include_router(invoices.router)
+api_router.include_router(receipts.router)
+api_router.include_router(credit_notes.router)
 api_router.include_router(catalog.service_types)
 api_router.include_router(catalog.client_types)
 api_router.include_router(catalog.account_managers)

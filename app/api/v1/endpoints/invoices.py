@@ -22,7 +22,7 @@ from app.schemas.invoice import (
     VoidRequest,
 )
 from app.services.invoice import InvoiceService
-from app.services.invoice_pdf import InvoicePdfService
+from app.services.invoice_pdf import InvoicePdfService, RenderedPdf
 
 router = APIRouter(prefix="/invoices", tags=["invoices"])
 Reader = Annotated[InvoiceService, Depends(service_for(InvoiceService, Permission.READ))]
@@ -94,7 +94,11 @@ async def invoice_pdf(
     if_none_match: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Response:
     """Rendered once per version and served again from the cache while unchanged."""
-    pdf = await service.pdf(invoice_id, if_none_match)
+    return pdf_response(await service.pdf(invoice_id, if_none_match))
+
+
+def pdf_response(pdf: RenderedPdf) -> Response:
+    """The PDF with its ETag, or 304 when the client's copy is current."""
     headers = {"ETag": pdf.etag, "Cache-Control": "private, no-cache"}
     if pdf.content is None:
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
