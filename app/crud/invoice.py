@@ -79,5 +79,8 @@ class InvoiceRepository(Repository[Invoice]):
         """Swap a draft's lines (the old ones go with delete-orphan)."""
         for line in lines:
             line.tenant_id = self.tenant_id
+        # Old lines go first: the new ones reuse their positions (a unique key).
+        invoice.lines = []
+        await self.session.flush()
         invoice.lines = list(lines)
         await self.session.flush()

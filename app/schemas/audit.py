@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field, IPvAnyAddress
 
-from app.schemas.common import InputModel, ResponseModel
+from app.schemas.common import InputModel, IsoDateTime, ResponseModel
 
 
 class AuditLogOut(ResponseModel):
@@ -27,5 +27,5 @@ class AuditLogFilters(InputModel):
     entity_id: uuid.UUID | None = None
     user_id: uuid.UUID | None = None
     action: str | None = Field(default=None, max_length=80)
-    date_from: datetime | None = Field(default=None, description="Inclusive (ISO 8601)")
-    date_to: datetime | None = Field(default=None, description="Exclusive (ISO 8601)")
+    date_from: IsoDateTime | None = Field(default=None, description="Inclusive (ISO 8601)")
+    date_to: IsoDateTime | None = Field(default=None, description="Exclusive (ISO 8601)")

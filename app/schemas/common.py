@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -80,6 +83,27 @@ def _check_uqc(value: str) -> str:
         raise ValueError("is not a GST unit quantity code (UQC) such as NOS, KGS, LTR or OTH")
     return code
 
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _iso_date(value: Any) -> Any:
+    """Dates only as YYYY-MM-DD: Pydantic would also read 1.5e-12 as a Unix timestamp."""
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    if isinstance(value, int | float | bool):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+def _iso_datetime(value: Any) -> Any:
+    if isinstance(value, int | float | bool) or (isinstance(value, str) and value.isdigit()):
+        raise ValueError("must be an ISO 8601 date-time")
+    return value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_datetime)]
 
 # Not stripped or truncated: checked exactly as received.
 RawSecret = Annotated[str, StringConstraints(strip_whitespace=False, min_length=1, max_length=1024)]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -11,6 +11,7 @@ from app.models.enums import DocumentType, RegistrationType
 from app.schemas.common import (
     Gstin,
     InputModel,
+    IsoDate,
     LongText,
     Name,
     Pan,
@@ -159,5 +160,5 @@ class TaxRateCreate(RequestModel):
     name: ShortText | None = None
     rate: Rate
     cess_rate: Rate = Decimal("0")
-    effective_from: date
-    effective_to: date | None = None
+    effective_from: IsoDate
+    effective_to: IsoDate | None = None

@@ -9,6 +9,7 @@ from pydantic import Field, computed_field, model_validator
 from app.models.enums import CreditNoteReason
 from app.schemas.common import (
     InputModel,
+    IsoDate,
     LongText,
     MoneyOut,
     PriceOut,
@@ -36,7 +37,7 @@ class CreditLineIn(RequestModel):
 
 class CreditNoteCreate(RequestModel):
     invoice_id: uuid.UUID
-    credit_note_date: date | None = Field(default=None, description="Default: today (IST)")
+    credit_note_date: IsoDate | None = Field(default=None, description="Default: today (IST)")
     reason: CreditNoteReason
     reason_note: LongText | None = None
     lines: list[CreditLineIn] = Field(min_length=1, max_length=1000)
@@ -52,8 +53,8 @@ class CreditNoteFilters(InputModel):
     status: Annotated[str, Field(pattern="^(draft|issued|void)$")] | None = None
     customer_id: uuid.UUID | None = None
     invoice_id: uuid.UUID | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
     reason: CreditNoteReason | None = None
 
 

@@ -11,6 +11,7 @@ from app.models.enums import DiscountType, ZeroRatedMode
 from app.schemas.common import (
     HsnSac,
     InputModel,
+    IsoDate,
     LongText,
     MoneyOut,
     PriceOut,
@@ -61,8 +62,8 @@ class InvoiceLineIn(RequestModel):
 
 class InvoiceFields(RequestModel):
     company_id: uuid.UUID | None = Field(default=None, description="Default: the default company")
-    invoice_date: date | None = Field(default=None, description="Default: today (IST)")
-    due_date: date | None = None
+    invoice_date: IsoDate | None = Field(default=None, description="Default: today (IST)")
+    due_date: IsoDate | None = None
     place_of_supply: StateCode | None = Field(
         default=None, description="Default: the customer's GSTIN state, else billing state"
     )
@@ -101,10 +102,10 @@ class InvoiceFilters(InputModel):
     ) = None
     customer_id: uuid.UUID | None = None
     company_id: uuid.UUID | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    due_from: date | None = None
-    due_to: date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
+    due_from: IsoDate | None = None
+    due_to: IsoDate | None = None
     amount_min: Decimal | None = Field(default=None, ge=0, max_digits=18, decimal_places=2)
     amount_max: Decimal | None = Field(default=None, ge=0, max_digits=18, decimal_places=2)
     search: Annotated[str, Field(max_length=100)] | None = Field(

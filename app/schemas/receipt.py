@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, computed_field, model_validator
 
 from app.models.enums import PaymentMode
-from app.schemas.common import InputModel, LongText, MoneyOut, RequestModel, ResponseModel
+from app.schemas.common import InputModel, IsoDate, LongText, MoneyOut, RequestModel, ResponseModel
 
 Amount = Annotated[Decimal, Field(gt=0, max_digits=18, decimal_places=2)]
 TdsAmount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2)]
@@ -24,7 +24,7 @@ class AllocationIn(RequestModel):
 class ReceiptCreate(RequestModel):
     customer_id: uuid.UUID
     company_id: uuid.UUID | None = Field(default=None, description="Default: the default company")
-    receipt_date: date | None = Field(default=None, description="Default: today (IST)")
+    receipt_date: IsoDate | None = Field(default=None, description="Default: today (IST)")
     amount: Amount = Field(description="Money received")
     tds_amount: TdsAmount = Field(default=Decimal("0"), description="Tax deducted at source")
     tds_section: TdsSection | None = Field(default=None, description="e.g. 194J, 194C")
@@ -46,7 +46,7 @@ class ReceiptCreate(RequestModel):
 
 
 class ReceiptUpdate(RequestModel):
-    receipt_date: date | None = None
+    receipt_date: IsoDate | None = None
     amount: Amount | None = None
     tds_amount: TdsAmount | None = None
     tds_section: TdsSection | None = None
@@ -68,7 +68,7 @@ class AllocateRequest(RequestModel):
 
 class RefundCreate(RequestModel):
     amount: Amount
-    refund_date: date | None = None
+    refund_date: IsoDate | None = None
     mode: PaymentMode
     reference: Reference | None = None
     notes: LongText | None = None
@@ -77,8 +77,8 @@ class RefundCreate(RequestModel):
 class ReceiptFilters(InputModel):
     customer_id: uuid.UUID | None = None
     company_id: uuid.UUID | None = None
-    date_from: date | None = None
-    date_to: date | None = None
+    date_from: IsoDate | None = None
+    date_to: IsoDate | None = None
     mode: PaymentMode | None = None
     unallocated: bool | None = Field(default=None, description="Only receipts with money left")
     search: Annotated[str, Field(max_length=100)] | None = Field(

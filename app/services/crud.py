@@ -50,7 +50,8 @@ class CrudService(Generic[ModelT]):
         return values
 
     async def create(self, data: BaseModel) -> ModelT:
-        values = await self.prepare(data.model_dump(exclude_unset=True), None)
+        # Schema defaults count on create (None means "not given": the column default applies).
+        values = await self.prepare(data.model_dump(exclude_none=True), None)
         obj = await self.repository.add(self.repository.model(**values))
         self.audit.created(self.entity_type, obj)
         return obj

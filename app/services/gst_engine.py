@@ -39,6 +39,7 @@ from app.utils.gst import amount_in_words, normalize_state_code, uses_utgst
 
 __all__ = [
     "ENDORSEMENT_BILL_OF_SUPPLY",
+    "ENDORSEMENT_COMPOSITION",
     "ENDORSEMENT_LUT",
     "ENDORSEMENT_REVERSE_CHARGE",
     "ENDORSEMENT_WITH_PAYMENT",
@@ -66,6 +67,10 @@ ENDORSEMENT_WITH_PAYMENT: Final = (
 ENDORSEMENT_REVERSE_CHARGE: Final = "Tax is payable on reverse charge basis"
 #: CGST Rule 49: a bill of supply shows no tax.
 ENDORSEMENT_BILL_OF_SUPPLY: Final = "Bill of Supply — no tax charged"
+# What a composition supplier's bill of supply must say (the invoice service picks it).
+ENDORSEMENT_COMPOSITION: Final = (
+    "Bill of Supply — composition taxable person, not eligible to collect tax on supplies"
+)
 
 _PAISE: Final = Decimal("0.01")
 _RUPEE: Final = Decimal("1")

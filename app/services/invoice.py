@@ -40,6 +40,7 @@ from app.models.enums import (
 from app.schemas.invoice import InvoiceCreate, InvoiceFilters, InvoiceLineIn, InvoiceUpdate
 from app.services.audit import AuditService
 from app.services.gst_engine import (
+    ENDORSEMENT_COMPOSITION,
     DocumentResult,
     LineInput,
     SupplyContext,
@@ -156,9 +157,12 @@ class InvoiceService:
             invoice.lines = rows
         else:
             await self.invoices.replace_lines(invoice, rows)
+        endorsement = result.endorsement
+        if settings.registration_type == RegistrationType.COMPOSITION:
+            endorsement = ENDORSEMENT_COMPOSITION
         invoice.billing_snapshot = {
             **parties_snapshot(company, customer),
-            "endorsement": result.endorsement,
+            "endorsement": endorsement,
         }
 
     async def _company(self, company_id: uuid.UUID | None) -> Company:

@@ -13,7 +13,12 @@ from typing import Any
 from tests.support import TenantClient, assert_problem
 
 # Request bodies that pass validation, so only the id decides the answer.
-BODIES = {"void": {"reason": "Entered twice"}}
+BODIES = {
+    "void": {"reason": "Entered twice"},
+    "refund": {"amount": "1.00", "mode": "cash"},
+    "apply": {"invoice_id": "00000000-0000-0000-0000-000000000000", "amount": "1.00"},
+    "allocate": {"auto": True},
+}
 
 Factory = Callable[[TenantClient], Awaitable[dict[str, Any]]]
 
@@ -43,7 +48,36 @@ async def _invoice(owner: TenantClient) -> dict[str, Any]:
     )
 
 
+async def _receipt(owner: TenantClient) -> dict[str, Any]:
+    invoice = await _invoice(owner)
+    return await owner.create(
+        "/api/v1/receipts",
+        {
+            "customer_id": invoice["customer_id"],
+            "amount": "50.00",
+            "mode": "upi",
+            "allocations": [{"invoice_id": invoice["id"], "amount": "50.00"}],
+        },
+    )
+
+
+async def _credit_note(owner: TenantClient) -> dict[str, Any]:
+    invoice = await _invoice(owner)
+    line = invoice["lines"][0]["id"]
+    return await owner.create(
+        "/api/v1/credit-notes",
+        {
+            "invoice_id": invoice["id"],
+            "reason": "post_sale_discount",
+            "lines": [{"invoice_line_item_id": line, "taxable_value": "10.00"}],
+            "issue": True,
+        },
+    )
+
+
 FACTORIES: dict[str, Factory] = {
+    "/api/v1/receipts": _receipt,
+    "/api/v1/credit-notes": _credit_note,
     "/api/v1/companies": _company,
     "/api/v1/document-series": _series,
     "/api/v1/invoices": _invoice,

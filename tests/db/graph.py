@@ -19,6 +19,7 @@ from app.models import (
     ClientType,
     Company,
     CreditNote,
+    CreditNoteApplication,
     CreditNoteLineItem,
     Customer,
     DocumentCounter,
@@ -32,6 +33,7 @@ from app.models import (
     Receipt,
     ReceiptAllocation,
     RefreshToken,
+    Refund,
     ServiceType,
     Subscription,
     TaxRate,
@@ -276,6 +278,27 @@ def tenant_graph(tenant_id: uuid.UUID) -> list[Row]:
                 "credit_note_id": ids["credit_note"],
                 "invoice_line_item_id": ids["line"],
                 **_line(),
+            },
+        ),
+        (
+            _table(CreditNoteApplication),
+            {
+                "tenant_id": t,
+                "credit_note_id": ids["credit_note"],
+                "invoice_id": ids["invoice"],
+                "amount": Decimal("100.00"),
+            },
+        ),
+        (
+            _table(Refund),
+            {
+                "tenant_id": t,
+                "customer_id": ids["customer"],
+                "company_id": ids["company"],
+                "receipt_id": ids["receipt"],
+                "refund_date": date(2025, 7, 1),
+                "amount": Decimal("10.00"),
+                "mode": "upi",
             },
         ),
         (
