@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import EmailStr, Field
 
@@ -108,3 +108,39 @@ class CustomerOut(ResponseModel):
     archived_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    balances: CustomerBalancesOut | None = Field(
+        default=None, description="On the detail view: outstanding, overdue and advances"
+    )
+
+
+class CustomerBalancesOut(ResponseModel):
+    outstanding: MoneyOut = Field(description="Sum of amounts due on open invoices")
+    overdue: MoneyOut
+    overdue_count: int
+    unallocated_receipts: MoneyOut = Field(description="Advances received, not yet allocated")
+    unused_credit: MoneyOut = Field(description="Credit-note balance not yet applied or refunded")
+    advance: MoneyOut
+    net_receivable: MoneyOut = Field(description="outstanding - advance")
+
+
+class StatementEntryOut(ResponseModel):
+    date: date
+    kind: str
+    document_id: uuid.UUID
+    number: str | None
+    debit: MoneyOut
+    credit: MoneyOut
+    tds: MoneyOut
+    balance: MoneyOut
+
+
+class StatementOut(ResponseModel):
+    customer_id: uuid.UUID
+    customer_name: str
+    date_from: date
+    date_to: date
+    opening_balance: MoneyOut
+    entries: list[StatementEntryOut]
+    total_debit: MoneyOut
+    total_credit: MoneyOut
+    closing_balance: MoneyOut

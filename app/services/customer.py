@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from pydantic import BaseModel
@@ -14,6 +15,7 @@ from app.models import Customer
 from app.models.enums import GstTreatment
 from app.schemas.customer import CustomerFilters
 from app.services.crud import CrudService, merged
+from app.services.statement import customer_balances
 from app.utils import gst
 from app.utils.clock import utcnow
 
@@ -85,6 +87,12 @@ class CustomerService(CrudService[Customer]):
             values, "account_manager_id", AccountManagerRepository, "account manager"
         )
         return values
+
+    async def get(self, id_: uuid.UUID) -> Customer:
+        """With its balances (outstanding, overdue, advances), computed in SQL."""
+        customer = await super().get(id_)
+        customer.balances = await customer_balances(self.session, customer.id)  # type: ignore[attr-defined]
+        return customer
 
     def filtered(self, filters: BaseModel | None) -> Select[Customer]:
         return self.repository.filtered(

@@ -35,6 +35,7 @@ __all__ = [
     "render_html",
     "render_pdf",
     "render_pdf_async",
+    "render_template_pdf_async",
     "safe_url_fetcher",
     "upi_payment_uri",
 ]
@@ -465,9 +466,13 @@ _render_lock = threading.Lock()
 def render_pdf(doc: PdfDocument) -> bytes:
     """Render the document to A4 PDF bytes. Synchronous and CPU-bound: from async code use
     ``render_pdf_async``."""
+    return html_to_pdf(render_html(doc))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Lay out HTML on A4 (nothing fetched but data: URIs); synchronous and CPU-bound."""
     from weasyprint import HTML
 
-    html = render_html(doc)
     with _render_lock:
         pdf: bytes = HTML(string=html, url_fetcher=safe_url_fetcher()).write_pdf()
     return pdf
@@ -476,3 +481,9 @@ def render_pdf(doc: PdfDocument) -> bytes:
 async def render_pdf_async(doc: PdfDocument) -> bytes:
     """``render_pdf`` in a worker thread, so the event loop is never blocked."""
     return await asyncio.to_thread(render_pdf, doc)
+
+
+async def render_template_pdf_async(template: str, context: dict[str, Any]) -> bytes:
+    """Any other document (a customer statement) from a template in ``templates/pdf``."""
+    html = _env.get_template(template).render(context)
+    return await asyncio.to_thread(html_to_pdf, html)

@@ -22,6 +22,7 @@ from app.core.dependencies import Principal, RequestInfo
 from app.core.errors import ValidationFailed
 from app.crud.customer import CustomerRepository
 from app.models import Customer
+from app.services.pdf import render_template_pdf_async
 from app.utils.clock import today_ist
 
 ZERO = Decimal("0.00")
@@ -228,3 +229,30 @@ def statement_csv(statement: Statement) -> str:
         ]
     )
     return buffer.getvalue()
+
+
+KIND_LABELS = {
+    "invoice": "Invoice",
+    "receipt": "Receipt",
+    "credit_note": "Credit note",
+    "refund": "Refund",
+}
+
+
+async def statement_pdf(
+    statement: Statement, supplier_name: str, supplier_gstin: str | None
+) -> bytes:
+    return await render_template_pdf_async(
+        "statement.html",
+        {
+            "customer": statement.customer,
+            "supplier_name": supplier_name,
+            "supplier_gstin": supplier_gstin,
+            "date_from": statement.date_from,
+            "date_to": statement.date_to,
+            "opening": statement.opening_balance,
+            "entries": statement.entries,
+            "closing": statement.closing_balance,
+            "kinds": KIND_LABELS,
+        },
+    )
