@@ -15,13 +15,15 @@ class AuditLogRepository(Repository[AuditLog]):
     sortable = {"created_at": "created_at"}
 
     def filtered(self, filters: AuditLogFilters) -> Select[AuditLog]:
-        stmt = self.select()
-        for name in ("entity_type", "entity_id", "user_id", "action"):
-            value = getattr(filters, name)
-            if value is not None:
-                stmt = stmt.where(self._column(name) == value)
+        stmt = self.where_equal(
+            self.select(),
+            *(
+                (self._column(name), getattr(filters, name))
+                for name in ("entity_type", "entity_id", "user_id", "action")
+            ),
+        )
         if filters.date_from:
             stmt = stmt.where(AuditLog.created_at >= filters.date_from)
-        if filters.date_to:
+        if filters.date_to:  # exclusive: a time range
             stmt = stmt.where(AuditLog.created_at < filters.date_to)
         return stmt

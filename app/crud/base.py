@@ -116,6 +116,25 @@ class Repository(Generic[ModelT]):
             return stmt.order_by(column.desc(), id_column.desc())
         return stmt.order_by(column.asc(), id_column.asc())
 
+    @staticmethod
+    def where_equal(stmt: Select[ModelT], *pairs: tuple[Any, Any]) -> Select[ModelT]:
+        """``column == value`` for every pair whose value was given (filters)."""
+        for column, value in pairs:
+            if value is not None:
+                stmt = stmt.where(column == value)
+        return stmt
+
+    @staticmethod
+    def where_between(
+        stmt: Select[ModelT], column: Any, low: Any | None, high: Any | None
+    ) -> Select[ModelT]:
+        """Inclusive bounds, each optional (date and amount ranges)."""
+        if low is not None:
+            stmt = stmt.where(column >= low)
+        if high is not None:
+            stmt = stmt.where(column <= high)
+        return stmt
+
     async def paginate(self, stmt: Select[ModelT], params: PageParams) -> Page[ModelT]:
         """One page of ``stmt`` plus the total count, in two statements."""
         count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from sqlalchemy import Select, exists, or_
 from sqlalchemy.orm import selectinload
@@ -49,22 +48,14 @@ class InvoiceRepository(Repository[Invoice]):
             )
         elif filters.status:
             stmt = stmt.where(Invoice.status == filters.status)
-        for column, value in (
+        stmt = self.where_equal(
+            stmt,
             (Invoice.customer_id, filters.customer_id),
             (Invoice.company_id, filters.company_id),
-        ):
-            if value is not None:
-                stmt = stmt.where(column == value)
-        bounds: tuple[tuple[Any, Any, Any], ...] = (
-            (Invoice.invoice_date, filters.date_from, filters.date_to),
-            (Invoice.due_date, filters.due_from, filters.due_to),
-            (Invoice.grand_total, filters.amount_min, filters.amount_max),
         )
-        for column, low, high in bounds:
-            if low is not None:
-                stmt = stmt.where(column >= low)
-            if high is not None:
-                stmt = stmt.where(column <= high)
+        stmt = self.where_between(stmt, Invoice.invoice_date, filters.date_from, filters.date_to)
+        stmt = self.where_between(stmt, Invoice.due_date, filters.due_from, filters.due_to)
+        stmt = self.where_between(stmt, Invoice.grand_total, filters.amount_min, filters.amount_max)
         if filters.search:
             pattern = f"%{escape_like(filters.search)}%"
             by_customer = exists().where(

@@ -35,17 +35,13 @@ class ReceiptRepository(Repository[Receipt]):
 
     def filtered(self, filters: ReceiptFilters) -> Select[Receipt]:
         stmt = self.select().options(*WITH_ALLOCATIONS)
-        for column, value in (
+        stmt = self.where_equal(
+            stmt,
             (Receipt.customer_id, filters.customer_id),
             (Receipt.company_id, filters.company_id),
             (Receipt.mode, filters.mode),
-        ):
-            if value is not None:
-                stmt = stmt.where(column == value)
-        if filters.date_from:
-            stmt = stmt.where(Receipt.receipt_date >= filters.date_from)
-        if filters.date_to:
-            stmt = stmt.where(Receipt.receipt_date <= filters.date_to)
+        )
+        stmt = self.where_between(stmt, Receipt.receipt_date, filters.date_from, filters.date_to)
         left = (
             Receipt.amount + Receipt.tds_amount - Receipt.amount_allocated - Receipt.amount_refunded
         )

@@ -46,6 +46,8 @@ from app.schemas.credit_note import CreditLineIn, CreditNoteCreate, CreditNoteFi
 from app.schemas.receipt import RefundCreate
 from app.services.audit import AuditService
 from app.services.gst_engine import (
+    HEADER_FIELDS,
+    LINE_TAX_FIELDS,
     DocumentResult,
     LineInput,
     SupplyContext,
@@ -65,29 +67,6 @@ from app.utils.gst import financial_year, financial_year_bounds
 from app.utils.serialize import snapshot
 
 WITH_LINES = (selectinload(CreditNote.lines),)
-LINE_AMOUNTS = (
-    "taxable_value",
-    "cgst_amount",
-    "sgst_amount",
-    "utgst_amount",
-    "igst_amount",
-    "cess_amount",
-    "line_total",
-)
-HEADER = (
-    "subtotal",
-    "discount_total",
-    "taxable_total",
-    "cgst_total",
-    "sgst_total",
-    "utgst_total",
-    "igst_total",
-    "cess_total",
-    "round_off",
-    "grand_total",
-    "amount_in_words",
-    "supply_type",
-)
 
 
 def last_date_for(invoice_date: date) -> date:
@@ -133,19 +112,16 @@ class CreditNoteService:
         return await self.notes.get_full(note_id)
 
     async def search(self, params: PageParams, filters: CreditNoteFilters) -> Page[CreditNote]:
-        stmt = self.notes.select().options(*WITH_LINES)
-        for column, value in (
+        stmt = self.notes.where_equal(
+            self.notes.select().options(*WITH_LINES),
             (CreditNote.status, filters.status),
             (CreditNote.customer_id, filters.customer_id),
             (CreditNote.invoice_id, filters.invoice_id),
             (CreditNote.reason, filters.reason),
-        ):
-            if value is not None:
-                stmt = stmt.where(column == value)
-        if filters.date_from:
-            stmt = stmt.where(CreditNote.credit_note_date >= filters.date_from)
-        if filters.date_to:
-            stmt = stmt.where(CreditNote.credit_note_date <= filters.date_to)
+        )
+        stmt = self.notes.where_between(
+            stmt, CreditNote.credit_note_date, filters.date_from, filters.date_to
+        )
         return await self.notes.paginate(stmt, params)
 
     # -- create and issue ------------------------------------------------------------------
@@ -170,7 +146,7 @@ class CreditNoteService:
             version=1,
         )
         result, rows = await self._price(invoice, data.lines)
-        for name in HEADER:
+        for name in HEADER_FIELDS:
             setattr(note, name, getattr(result, name))
         note.lines = rows
         await self.notes.add(note)
@@ -289,7 +265,7 @@ class CreditNoteService:
                     unit_price=engine_in.unit_price,
                     gst_rate=original.gst_rate,
                     cess_rate=original.cess_rate,
-                    **{name: getattr(priced, name) for name in LINE_AMOUNTS},
+                    **{name: getattr(priced, name) for name in LINE_TAX_FIELDS},
                 )
             )
         return result, rows

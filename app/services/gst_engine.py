@@ -43,6 +43,8 @@ __all__ = [
     "ENDORSEMENT_LUT",
     "ENDORSEMENT_REVERSE_CHARGE",
     "ENDORSEMENT_WITH_PAYMENT",
+    "HEADER_FIELDS",
+    "LINE_TAX_FIELDS",
     "DocumentResult",
     "LineInput",
     "LineResult",
@@ -95,6 +97,33 @@ _EXACT: Final = Context(
     prec=80,
     rounding=ROUND_HALF_EVEN,
     traps=[Inexact, InvalidOperation, DivisionByZero, Overflow],
+)
+
+
+# What a caller copies from a result onto its stored document and lines (the names of
+# DocumentResult and LineResult attributes that are also columns).
+HEADER_FIELDS: Final = (
+    "subtotal",
+    "discount_total",
+    "taxable_total",
+    "cgst_total",
+    "sgst_total",
+    "utgst_total",
+    "igst_total",
+    "cess_total",
+    "round_off",
+    "grand_total",
+    "amount_in_words",
+    "supply_type",
+)
+LINE_TAX_FIELDS: Final = (
+    "taxable_value",
+    "cgst_amount",
+    "sgst_amount",
+    "utgst_amount",
+    "igst_amount",
+    "cess_amount",
+    "line_total",
 )
 
 

@@ -41,6 +41,8 @@ from app.schemas.invoice import InvoiceCreate, InvoiceFilters, InvoiceLineIn, In
 from app.services.audit import AuditService
 from app.services.gst_engine import (
     ENDORSEMENT_COMPOSITION,
+    HEADER_FIELDS,
+    LINE_TAX_FIELDS,
     DocumentResult,
     LineInput,
     SupplyContext,
@@ -388,18 +390,9 @@ def _from_stored(line: InvoiceLineItem) -> PricedLine:
     )
 
 
-# What the engine computes per line. The rates stored are the ones entered (an LUT export
-# computes 0% but keeps 18% on the line, for GSTR-1 and for repricing later).
-AMOUNT_FIELDS = (
-    "taxable_value",
-    "cgst_amount",
-    "sgst_amount",
-    "utgst_amount",
-    "igst_amount",
-    "cess_amount",
-    "line_total",
-    "discount_amount",
-)
+# The rates stored on a line are the ones entered (an LUT export computes 0% but keeps
+# 18% on the line, for GSTR-1 and for repricing later); the amounts are the engine's.
+AMOUNT_FIELDS = (*LINE_TAX_FIELDS, "discount_amount")
 
 
 def _line_row(priced: PricedLine, result: Any, position: int) -> InvoiceLineItem:
@@ -422,22 +415,6 @@ def _line_row(priced: PricedLine, result: Any, position: int) -> InvoiceLineItem
 def _copy_amounts(source: InvoiceLineItem, target: InvoiceLineItem) -> None:
     for name in AMOUNT_FIELDS:
         setattr(target, name, getattr(source, name))
-
-
-HEADER_FIELDS = (
-    "subtotal",
-    "discount_total",
-    "taxable_total",
-    "cgst_total",
-    "sgst_total",
-    "utgst_total",
-    "igst_total",
-    "cess_total",
-    "round_off",
-    "grand_total",
-    "amount_in_words",
-    "supply_type",
-)
 
 
 def _store_totals(invoice: Invoice, result: DocumentResult, settings: GstSettings) -> None:
