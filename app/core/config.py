@@ -70,6 +70,17 @@ class Settings(BaseSettings):
     RUN_WORKER_IN_PROCESS: bool = False
 
     TRIAL_DAYS: int = Field(default=14, ge=1)
+    # After the trial (or a paid period) ends: a limited free tier, or read-only after a
+    # grace period in which writes still work.
+    AFTER_TRIAL_POLICY: Literal["free_tier", "hard_lock"] = "free_tier"
+    HARD_LOCK_GRACE_DAYS: int = Field(default=3, ge=0)
+    FREE_TIER_INVOICES_PER_MONTH: int = Field(default=10, ge=0)
+    FREE_TIER_ACTIVE_CUSTOMERS: int = Field(default=50, ge=0)
+    FREE_TIER_USERS: int = Field(default=1, ge=1)
+    PLAN_MONTHLY_DAYS: int = 30
+    PLAN_YEARLY_DAYS: int = 365
+    UPGRADE_URL: str = "http://localhost:5173/settings/billing"
+    INVITATION_EXPIRE_HOURS: int = Field(default=72, ge=1)
     TIMEZONE: str = "Asia/Kolkata"
     SEED_DEMO_DATA: bool = True
     LOG_LEVEL: str = "INFO"

@@ -12,14 +12,15 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
 from app.core.errors import AppError, Forbidden
-from app.core.permissions import Permission, role_allows
+from app.core.permissions import WRITE_PERMISSIONS, Permission, role_allows
 from app.core.request_context import current_request_id
+from app.services.plans import Access, PlanState, ReadOnlyAccount
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -88,6 +89,7 @@ class Principal:
     role: str
     session_id: uuid.UUID
     email: str
+    plan: PlanState | None = None  # None only for internal callers (seeding, jobs)
 
     def can(self, permission: Permission) -> bool:
         return role_allows(self.role, permission)
@@ -101,11 +103,16 @@ async def get_principal(
     credentials: BearerCredentials,
     session: DbSession,
     settings: SettingsDep,
+    response: Response,
 ) -> Principal:
     from app.services.auth import authenticate_access_token
 
     token = credentials.credentials if credentials is not None else None
-    return await authenticate_access_token(session, settings, token)
+    principal = await authenticate_access_token(session, settings, token)
+    if principal.plan is not None and principal.plan.prompt_upgrade:
+        # The SPA shows an upgrade banner whenever this header is present.
+        response.headers["X-Upgrade-Prompt"] = principal.plan.access.value
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
@@ -117,6 +124,12 @@ def require(permission: Permission) -> Callable[..., Coroutine[Any, Any, Princip
     async def dependency(principal: CurrentPrincipal) -> Principal:
         if not principal.can(permission):
             raise Forbidden(f"Your role ({principal.role}) does not allow this action.")
+        locked = principal.plan is not None and principal.plan.access == Access.LOCKED
+        if locked and permission in WRITE_PERMISSIONS:
+            raise ReadOnlyAccount(
+                "The trial has ended and the account is read-only; upgrade to make changes. "
+                "Your data stays readable and exportable."
+            )
         return principal
 
     dependency.__name__ = f"require_{permission.value}"

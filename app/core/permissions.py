@@ -26,3 +26,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
 
 def role_allows(role: str, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+# Everything that changes data: refused (402) while the account is locked.
+# Billing stays open: a locked owner must still be able to upgrade.
+WRITE_PERMISSIONS = frozenset(Permission) - {
+    Permission.READ,
+    Permission.READ_AUDIT,
+    Permission.MANAGE_BILLING,
+}

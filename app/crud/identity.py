@@ -79,13 +79,15 @@ class SessionRepository(Repository[UserSession]):
 
     async def active_with_user(
         self, session_id: uuid.UUID, user_id: uuid.UUID, now: datetime
-    ) -> tuple[UserSession, User] | None:
-        """One query per request: the session is live and its user may still sign in."""
+    ) -> tuple[UserSession, User, Subscription | None] | None:
+        """One query per request: the session is live, its user may still sign in, and the
+        tenant's subscription (for the plan checks) comes along."""
         stmt = (
-            select(UserSession, User)
+            select(UserSession, User, Subscription)
             .join(
                 User, (User.tenant_id == UserSession.tenant_id) & (User.id == UserSession.user_id)
             )
+            .outerjoin(Subscription, Subscription.tenant_id == UserSession.tenant_id)
             .where(
                 UserSession.tenant_id == self.tenant_id,
                 UserSession.id == session_id,
@@ -97,7 +99,7 @@ class SessionRepository(Repository[UserSession]):
             )
         )
         row = (await self.session.execute(stmt)).first()
-        return (row[0], row[1]) if row else None
+        return (row[0], row[1], row[2]) if row else None
 
     async def revoke_all_for_user(
         self, user_id: uuid.UUID, now: datetime, reason: str, *, keep: uuid.UUID | None = None

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Literal
 
-from pydantic import EmailStr
+from pydantic import EmailStr, Field
 
 from app.schemas.common import Name, Phone, RequestModel, ResponseModel
 
@@ -27,12 +28,29 @@ class TenantUpdate(RequestModel):
     phone: Phone | None = None
 
 
+class UsageOut(ResponseModel):
+    used: int
+    limit: int | None = Field(description="None: unlimited on this plan")
+
+
 class SubscriptionOut(ResponseModel):
     plan: str
     status: str
+    access: str = Field(description="trial, paid, free_tier, grace (read-only soon) or locked")
     trial_start_date: date | None
     trial_end_date: date | None
     trial_days_remaining: int
     current_period_start: date | None
     current_period_end: date | None
     cancel_at_period_end: bool
+    prompt_upgrade: bool
+    upgrade_url: str
+    usage: dict[str, UsageOut]
+
+
+class UpgradeRequest(RequestModel):
+    plan: Literal["monthly", "yearly"]
+    provider: Literal["manual"] = "manual"
+    payment_reference: str = Field(
+        min_length=4, max_length=100, description="The owner-confirmed payment's reference"
+    )

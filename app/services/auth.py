@@ -52,6 +52,7 @@ from app.schemas.auth import RegisterRequest, TokenPair
 from app.services.audit import AuditService
 from app.services.email import OutgoingEmail, render_email
 from app.services.notifications import queue_email
+from app.services.plans import plan_state
 from app.services.tenant_defaults import default_gst_settings, default_tax_rates
 from app.utils.clock import today_ist, utcnow
 from app.utils.ids import uuid7
@@ -81,13 +82,14 @@ async def authenticate_access_token(
     )
     if found is None:
         raise Unauthorized("The session has ended; sign in again.")
-    _, user = found
+    _, user, subscription = found
     return Principal(
         user_id=user.id,
         tenant_id=user.tenant_id,
         role=user.role,
         session_id=claims.session_id,
         email=user.email,
+        plan=plan_state(subscription, today_ist(), settings),
     )
 
 

@@ -15,9 +15,10 @@ from app.models import Customer
 from app.models.enums import GstTreatment
 from app.schemas.customer import CustomerFilters
 from app.services.crud import CrudService, merged
+from app.services.plans import enforce_free_tier
 from app.services.statement import customer_balances
 from app.utils import gst
-from app.utils.clock import utcnow
+from app.utils.clock import today_ist, utcnow
 
 EXPORT_STATE = "96"
 GST_FIELDS = ("gst_treatment", "gstin", "state_code", "country_code")
@@ -80,6 +81,8 @@ class CustomerService(CrudService[Customer]):
             values["email"] = values["email"].lower()
         if "cc_emails" in values:
             values["cc_emails"] = [e.lower() for e in values["cc_emails"] or []]
+        if current is None:
+            await enforce_free_tier(self.session, self.principal.plan, "customers", today_ist())
         if current is None and not values.get("code"):
             values["code"] = await self.repository.next_code()
         await self._check_reference(values, "client_type_id", ClientTypeRepository, "client type")

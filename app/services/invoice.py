@@ -50,6 +50,7 @@ from app.services.gst_engine import (
 )
 from app.services.jobs import enqueue
 from app.services.numbering import take_number
+from app.services.plans import enforce_free_tier
 from app.utils import gst
 from app.utils.clock import today_ist, utcnow
 from app.utils.serialize import snapshot
@@ -292,6 +293,7 @@ class InvoiceService:
         self._require_draft(invoice)
         before = snapshot(invoice)
         await self._apply(invoice, {}, None)  # reprice against today's customer and company
+        await enforce_free_tier(self.session, self.principal.plan, "invoices", today_ist())
         taken = await take_number(
             self.session, invoice.company_id, DocumentType.INVOICE, invoice.invoice_date
         )
