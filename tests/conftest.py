@@ -11,6 +11,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -114,10 +115,12 @@ async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
             await transaction.rollback()
 
 
-@pytest.fixture
-async def client(
+@asynccontextmanager
+async def transactional_client(
     app: Any, connection: AsyncConnection, settings: Settings
 ) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on ``app`` whose requests all run in the test's transaction."""
+
     async def session_in_test_transaction() -> AsyncIterator[AsyncSession]:
         async with AsyncSession(
             bind=connection,
@@ -137,6 +140,14 @@ async def client(
             yield http
     finally:
         app.dependency_overrides.pop(get_db_session, None)
+
+
+@pytest.fixture
+async def client(
+    app: Any, connection: AsyncConnection, settings: Settings
+) -> AsyncIterator[httpx.AsyncClient]:
+    async with transactional_client(app, connection, settings) as http:
+        yield http
 
 
 @pytest.fixture

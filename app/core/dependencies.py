@@ -123,7 +123,10 @@ def require(permission: Permission) -> Callable[..., Coroutine[Any, Any, Princip
 
     async def dependency(principal: CurrentPrincipal) -> Principal:
         if not principal.can(permission):
-            raise Forbidden(f"Your role ({principal.role}) does not allow this action.")
+            raise Forbidden(
+                f"Your role ({principal.role}) does not allow this action.",
+                extra={"required_permission": permission.value},
+            )
         locked = principal.plan is not None and principal.plan.access == Access.LOCKED
         if locked and permission in WRITE_PERMISSIONS:
             raise ReadOnlyAccount(

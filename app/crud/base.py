@@ -82,8 +82,8 @@ class Repository(Generic[ModelT]):
         for_update: bool = False,
     ) -> ModelT | None:
         stmt = self.select().where(self._column("id") == id_).options(*options)
-        if for_update:
-            stmt = stmt.with_for_update()
+        if for_update:  # re-read under the lock, even if the session holds an older copy
+            stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return (await self.session.execute(stmt)).scalar_one_or_none()
 
     async def get_or_404(

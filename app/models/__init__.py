@@ -10,11 +10,20 @@ from app.models.invoice import Invoice, InvoiceLineItem
 from app.models.receipt import Receipt, ReceiptAllocation
 from app.models.refund import Refund
 from app.models.render import DocumentRender
-from app.models.tenant import Subscription, Tenant
-from app.models.user import EmailVerification, PasswordResetToken, RefreshToken, User, UserSession
+from app.models.tenant import Subscription, Tenant, TenantNotification
+from app.models.user import (
+    ApiToken,
+    EmailVerification,
+    PasswordResetToken,
+    RefreshToken,
+    User,
+    UserInvitation,
+    UserSession,
+)
 
 __all__ = [
     "AccountManager",
+    "ApiToken",
     "AuditLog",
     "Base",
     "ClientType",
@@ -39,6 +48,8 @@ __all__ = [
     "Subscription",
     "TaxRate",
     "Tenant",
+    "TenantNotification",
     "User",
+    "UserInvitation",
     "UserSession",
 ]

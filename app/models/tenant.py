@@ -54,3 +54,14 @@ class Subscription(TenantOwned, Base):
     canceled_at: Mapped[datetime | None]
     payment_provider: Mapped[str | None]
     payment_reference: Mapped[str | None]
+
+
+class TenantNotification(TenantOwned, Base):
+    """A one-off message already sent to the tenant (a trial reminder): the unique key makes
+    a reminder go out once however often, or however late, the periodic job runs."""
+
+    __tablename__ = "tenant_notifications"
+    __table_args__ = (UniqueConstraint("tenant_id", "kind", name="uq_tenant_notifications_kind"),)
+
+    kind: Mapped[str]
+    sent_at: Mapped[datetime | None]

@@ -94,3 +94,49 @@ class PasswordResetToken(_SingleUseToken, Base):
     )
 
     requested_ip: Mapped[str | None] = mapped_column(INET)
+
+
+class UserInvitation(TenantOwned, Base):
+    """An emailed, single-use link that lets an invited (inactive) user set a password."""
+
+    __tablename__ = "user_invitations"
+    __table_args__ = (
+        tenant_fk("user_id", "users", ondelete="CASCADE"),
+        tenant_fk("invited_by", "users"),
+        one_of("role", Role, "role_known"),
+        Index("ix_user_invitations_tenant_id_user_id", "tenant_id", "user_id"),
+        Index("ix_user_invitations_tenant_id_invited_by", "tenant_id", "invited_by"),
+        Index("uq_user_invitations_token_hash", "token_hash", unique=True),
+    )
+
+    user_id: Mapped[uuid.UUID]
+    email: Mapped[str]
+    role: Mapped[str]
+    token_hash: Mapped[str]
+    invited_by: Mapped[uuid.UUID | None]
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class ApiToken(TenantOwned, Base):
+    """A long-lived token for scripts (paid plans), used as ``Authorization: Bearer``.
+
+    Only the SHA-256 digest is stored; the prefix lets a person recognise a token."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (
+        tenant_fk("created_by", "users"),
+        one_of("role", Role, "role_known"),
+        Index("ix_api_tokens_tenant_id_created_by", "tenant_id", "created_by"),
+        Index("uq_api_tokens_token_hash", "token_hash", unique=True),
+    )
+
+    name: Mapped[str]
+    token_prefix: Mapped[str]
+    token_hash: Mapped[str]
+    role: Mapped[str]
+    created_by: Mapped[uuid.UUID]
+    expires_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

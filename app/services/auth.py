@@ -49,6 +49,7 @@ from app.models import (
 )
 from app.models.enums import Plan, Role, SubscriptionStatus
 from app.schemas.auth import RegisterRequest, TokenPair
+from app.services.api_tokens import authenticate_api_token, is_api_token
 from app.services.audit import AuditService
 from app.services.email import OutgoingEmail, render_email
 from app.services.notifications import queue_email
@@ -72,6 +73,8 @@ async def authenticate_access_token(
     """The access token's claims, checked against a live session and an active user."""
     if not token:
         raise Unauthorized("Send an access token as 'Authorization: Bearer <token>'.")
+    if is_api_token(token):
+        return await authenticate_api_token(session, settings, token)
     try:
         claims = decode_access_token(token, settings)
     except InvalidToken as exc:
@@ -141,7 +144,7 @@ class AuthService:
         await self._provision_defaults()
         self.audit.record("tenant.registered", "tenant", tenant.id, user_id=user.id)
         await self._send_verification(user, tenant)
-        tokens = await self._open_session(user)
+        tokens = await self.open_session(user)
         return tenant, user, tokens
 
     async def _provision_defaults(self) -> None:
@@ -166,11 +169,11 @@ class AuthService:
             self.audit.record("auth.login_refused_inactive", "user", user.id, user_id=user.id)
             raise PersistedUnauthorized("This account has been deactivated.")
         user.last_login_at = utcnow()
-        tokens = await self._open_session(user)
+        tokens = await self.open_session(user)
         self.audit.record("auth.login", "user", user.id, user_id=user.id)
         return user, tokens
 
-    async def _open_session(self, user: User) -> TokenPair:
+    async def open_session(self, user: User) -> TokenPair:
         now = utcnow()
         login = await SessionRepository(self.session).add(
             UserSession(

@@ -55,6 +55,7 @@ from app.services.gst_engine import (
     round_paise,
 )
 from app.services.numbering import take_number
+from app.services.receipt import check_refund_date
 from app.services.settlement import (
     SETTLEABLE,
     OverAllocation,
@@ -349,8 +350,10 @@ class CreditNoteService:
         invoice = (await lock_invoices(self.session, [invoice_id])).get(invoice_id)
         if invoice is None:
             raise NotFound(f"Invoice {invoice_id} was not found.")
-        if invoice.customer_id != note.customer_id:
-            raise ValidationFailed("The invoice belongs to another customer.", field="invoice_id")
+        if invoice.customer_id != note.customer_id or invoice.company_id != note.company_id:
+            raise ValidationFailed(
+                "The invoice belongs to another customer or company (GSTIN).", field="invoice_id"
+            )
         apply_credit(invoice, amount)
         applications = ApplicationRepository(self.session)
         existing = next(
@@ -381,12 +384,13 @@ class CreditNoteService:
     async def refund(self, note_id: uuid.UUID, data: RefundCreate) -> Refund:
         note = await self.notes.get_full(note_id, for_update=True)
         self._check_balance(note, data.amount)
+        refund_date = check_refund_date(data.refund_date, note.credit_note_date)
         refund = await RefundRepository(self.session).add(
             Refund(
                 customer_id=note.customer_id,
                 company_id=note.company_id,
                 credit_note_id=note.id,
-                refund_date=data.refund_date or today_ist(),
+                refund_date=refund_date,
                 amount=data.amount,
                 mode=data.mode,
                 reference=data.reference,

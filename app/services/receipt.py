@@ -8,6 +8,7 @@ allocated stays on the receipt as an advance, to be allocated later or refunded.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,9 +33,20 @@ from app.services.audit import AuditService
 from app.services.numbering import take_number
 from app.services.settlement import OverAllocation, apply_payment, lock_invoices, reverse_payment
 from app.utils.clock import today_ist, utcnow
+from app.utils.gst import financial_year
 from app.utils.serialize import snapshot
 
 MONEY_FIELDS = ("amount", "tds_amount", "receipt_date")
+
+
+def check_refund_date(given: date | None, source_date: date) -> date:
+    """Money cannot go back before it came in (the statement would show a debt first)."""
+    refund_date = given or today_ist()
+    if refund_date < source_date:
+        raise ValidationFailed(
+            f"A refund cannot be dated before {source_date.isoformat()}.", field="refund_date"
+        )
+    return refund_date
 
 
 def unallocated(receipt: Receipt) -> Decimal:
@@ -96,6 +108,13 @@ class ReceiptService:
         if changes_money and (receipt.amount_allocated > 0 or receipt.amount_refunded > 0):
             raise Conflict(
                 "The amount, TDS and date are fixed once money is allocated or refunded."
+            )
+        new_date = values.get("receipt_date")
+        if new_date and financial_year(new_date) != receipt.financial_year:
+            raise ValidationFailed(
+                "The receipt number belongs to its financial year; record a new receipt "
+                "for another year.",
+                field="receipt_date",
             )
         proposed = {**snapshot(receipt, ("amount", "tds_amount", "tds_section")), **values}
         if Decimal(str(proposed["tds_amount"])) > 0 and not proposed.get("tds_section"):
@@ -222,12 +241,13 @@ class ReceiptService:
         receipt = await self.receipts.get_full(receipt_id, for_update=True)
         if data.amount > unallocated(receipt):
             raise OverAllocation(f"Only {unallocated(receipt)} is left on this receipt.")
+        refund_date = check_refund_date(data.refund_date, receipt.receipt_date)
         refund = await RefundRepository(self.session).add(
             Refund(
                 customer_id=receipt.customer_id,
                 company_id=receipt.company_id,
                 receipt_id=receipt.id,
-                refund_date=data.refund_date or today_ist(),
+                refund_date=refund_date,
                 amount=data.amount,
                 mode=data.mode,
                 reference=data.reference,

@@ -35,7 +35,15 @@ async def lock_invoices(
     if not wanted:
         return {}
     repository = InvoiceRepository(session)
-    stmt = repository.select().where(Invoice.id.in_(wanted)).order_by(Invoice.id).with_for_update()
+    stmt = (
+        repository.select()
+        .where(Invoice.id.in_(wanted))
+        .order_by(Invoice.id)
+        .with_for_update()
+        # Objects the session already holds would otherwise keep the balances read before
+        # the lock; the locked row's current values must win.
+        .execution_options(populate_existing=True)
+    )
     return {invoice.id: invoice for invoice in (await session.execute(stmt)).scalars()}
 
 

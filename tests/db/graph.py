@@ -15,6 +15,7 @@ from sqlalchemy import Table
 
 from app.models import (
     AccountManager,
+    ApiToken,
     AuditLog,
     ClientType,
     Company,
@@ -38,7 +39,9 @@ from app.models import (
     Subscription,
     TaxRate,
     Tenant,
+    TenantNotification,
     User,
+    UserInvitation,
     UserSession,
 )
 from app.models.base import Base
@@ -280,6 +283,29 @@ def tenant_graph(tenant_id: uuid.UUID) -> list[Row]:
                 **_line(),
             },
         ),
+        (
+            _table(UserInvitation),
+            {
+                "tenant_id": t,
+                "user_id": ids["user"],
+                "email": f"u-{t}@example.in",
+                "role": "viewer",
+                "token_hash": f"i-{t}",
+                "expires_at": later,
+            },
+        ),
+        (
+            _table(ApiToken),
+            {
+                "tenant_id": t,
+                "name": "CI",
+                "token_prefix": "rms_abcd",
+                "token_hash": f"a-{t}",
+                "role": "viewer",
+                "created_by": ids["user"],
+            },
+        ),
+        (_table(TenantNotification), {"tenant_id": t, "kind": "trial_day_7"}),
         (
             _table(CreditNoteApplication),
             {

@@ -3,6 +3,7 @@
 from fastapi import APIRouter, Depends
 
 from app.api.v1.endpoints import (
+    api_tokens,
     audit_logs,
     auth,
     catalog,
@@ -13,6 +14,7 @@ from app.api.v1.endpoints import (
     receipts,
     tax_rates,
     tenants,
+    users,
 )
 from app.api.v1.pagination import reject_repeated_query_parameters
 from app.schemas.problem import problem_responses
@@ -25,6 +27,8 @@ api_router = APIRouter(
 )
 api_router.include_router(auth.router)
 api_router.include_router(tenants.router)
+api_router.include_router(users.router)
+api_router.include_router(api_tokens.router)
 api_router.include_router(companies.companies)
 api_router.include_router(companies.document_series)
 api_router.include_router(companies.gst_settings)

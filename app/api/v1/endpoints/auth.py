@@ -25,7 +25,9 @@ from app.schemas.auth import (
     UserOut,
 )
 from app.schemas.common import Message
+from app.schemas.user import AcceptInviteRequest
 from app.services.auth import AuthService
+from app.services.users import accept_invitation
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -100,6 +102,16 @@ async def change_password(
     """Change the password; every other session of the user is signed out."""
     await auth.change_password(principal, body.current_password, body.new_password)
     return Message(message="Your password has been changed.")
+
+
+@router.post("/accept-invite")
+async def accept_invite(
+    body: AcceptInviteRequest, auth: Auth, session: DbSession, settings: SettingsDep
+) -> TokenPair:
+    """Join a team from an invitation link: set name and password; signs you in."""
+    user = await accept_invitation(session, settings, body)
+    auth.audit.record("user.joined", "user", user.id, user_id=user.id)
+    return await auth.open_session(user)
 
 
 @router.get("/me")
