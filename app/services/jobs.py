@@ -116,11 +116,17 @@ def session_factory_for(
     return open_session
 
 
+# Periodic tasks (cron, UTC): each run is idempotent, so overlap or lateness is harmless.
+PERIODIC: dict[str, str] = {"send_trial_reminders": "*/30 * * * *"}
+
+
 def build_app(conninfo: str) -> procrastinate.App:
     """A procrastinate App bound to ``conninfo`` with every registered task."""
     job_app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo))
     for name, fn in TASKS.items():
-        job_app.task(name=name, retry=RETRY, pass_context=False)(_bind(fn))
+        registered = job_app.task(name=name, retry=RETRY, pass_context=False)(_bind(fn))
+        if name in PERIODIC:
+            job_app.periodic(cron=PERIODIC[name], periodic_id=name)(registered)
     return job_app
 
 
