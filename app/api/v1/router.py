@@ -10,8 +10,10 @@ from app.api.v1.endpoints import (
     companies,
     credit_notes,
     customers,
+    dashboard,
     invoices,
     receipts,
+    reports,
     tax_rates,
     tenants,
     users,
@@ -22,7 +24,7 @@ from app.schemas.problem import problem_responses
 # Every route documents the errors it can answer with, so clients (and the schema
 # fuzzer) know their shape.
 api_router = APIRouter(
-    responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
+    responses=problem_responses(400, 401, 402, 403, 404, 409, 413, 422),
     dependencies=[Depends(reject_repeated_query_parameters)],
 )
 api_router.include_router(auth.router)
@@ -41,3 +43,5 @@ api_router.include_router(catalog.client_types)
 api_router.include_router(catalog.account_managers)
 api_router.include_router(tax_rates.router)
 api_router.include_router(audit_logs.router)
+api_router.include_router(dashboard.router)
+api_router.include_router(reports.router)
