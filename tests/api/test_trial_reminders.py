@@ -33,7 +33,8 @@ async def test_reminders_go_out_once_on_days_7_12_13_and_at_expiry(
         received_on += [day] * (after - before)
     assert received_on == [7, 12, 13, 14]
     subjects = [m["Subject"] for m in smtp.messages if m["To"] == tenant.email][1:]  # 0: verify
-    assert len(subjects) == 4 and subjects[0].startswith("7 days left") and "1 day left" in subjects[2]
+    assert len(subjects) == 4 and subjects[0].startswith("7 days left")
+    assert "1 day left" in subjects[2]
     assert "trial has ended" in subjects[3]
 
 
