@@ -24,8 +24,12 @@ FUNCTION = "due_trial_reminders(date)"
 
 
 def upgrade() -> None:
+    # Only the columns the lookup reads (not the payment fields of subscriptions).
+    op.execute(
+        f'GRANT SELECT (tenant_id, status, trial_start_date) ON subscriptions TO "{AUTH_ROLE}"'
+    )
+    op.execute(f'GRANT SELECT (tenant_id, kind) ON tenant_notifications TO "{AUTH_ROLE}"')
     for table in ("subscriptions", "tenant_notifications"):
-        op.execute(f'GRANT SELECT ON {table} TO "{AUTH_ROLE}"')
         op.execute(f'CREATE POLICY auth_lookup ON {table} FOR SELECT TO "{AUTH_ROLE}" USING (true)')
     op.execute(
         """
@@ -56,6 +60,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute(f"DROP FUNCTION IF EXISTS {FUNCTION}")
-    for table in ("subscriptions", "tenant_notifications"):
+    for table, columns in (
+        ("subscriptions", "tenant_id, status, trial_start_date"),
+        ("tenant_notifications", "tenant_id, kind"),
+    ):
         op.execute(f"DROP POLICY IF EXISTS auth_lookup ON {table}")
-        op.execute(f'REVOKE SELECT ON {table} FROM "{AUTH_ROLE}"')
+        op.execute(f'REVOKE SELECT ({columns}) ON {table} FROM "{AUTH_ROLE}"')

@@ -18,7 +18,7 @@ from app.core.errors import Conflict, Forbidden, Unauthorized
 from app.core.permissions import ROLE_PERMISSIONS
 from app.core.security import new_opaque_token, token_digest
 from app.crud.base import Page, PageParams, Repository
-from app.crud.identity import SubscriptionRepository, find_token_tenant
+from app.crud.identity import SubscriptionRepository, UserRepository, find_token_tenant
 from app.models import ApiToken
 from app.schemas.user import ApiTokenCreate
 from app.services.audit import AuditService
@@ -99,6 +99,9 @@ async def authenticate_api_token(
         or (token.expires_at is not None and token.expires_at <= now)
     ):
         raise Unauthorized("The API token was revoked or has expired.")
+    creator = await UserRepository(session).get(token.created_by)
+    if creator is None or not creator.is_active or creator.deleted_at is not None:
+        raise Unauthorized("The API token's creator no longer has access.")
     subscription = await SubscriptionRepository(session).current()
     plan = plan_state(subscription, today_ist(), settings)
     if plan.access == Access.FREE_TIER:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
@@ -22,6 +21,7 @@ from app.core.security import hash_password, new_opaque_token, token_digest
 from app.crud.base import Page, PageParams, Repository
 from app.crud.identity import (
     SessionRepository,
+    SubscriptionRepository,
     TenantRepository,
     UserRepository,
     find_login,
@@ -34,7 +34,7 @@ from app.services.audit import AuditService
 from app.services.auth import InvalidLink
 from app.services.email import OutgoingEmail, render_email
 from app.services.notifications import queue_email
-from app.services.plans import enforce_free_tier
+from app.services.plans import enforce_free_tier, plan_state
 from app.utils.clock import today_ist, utcnow
 from app.utils.serialize import snapshot
 
@@ -111,6 +111,8 @@ class UserService:
         if "role" in values and values["role"] != user.role:
             self._check_can_grant(values["role"])
             self._check_can_grant(user.role)
+        if values.get("is_active") is True and not user.is_active:
+            await enforce_free_tier(self.session, self.principal.plan, "users", today_ist())
         before = snapshot(user)
         losing_owner = user.role == Role.OWNER and (
             values.get("role", Role.OWNER) != Role.OWNER or values.get("is_active") is False
@@ -141,14 +143,17 @@ class UserService:
             raise Forbidden("Only an owner can grant or remove the owner role.")
 
     async def _keep_an_owner(self, user: User) -> None:
+        """Lock every active owner row first: two requests demoting the last two owners
+        queue here, and the second sees that only one is left."""
         owners = await self.session.execute(
-            select(func.count()).select_from(
-                self.users.select()
-                .where(User.role == Role.OWNER, User.is_active.is_(True), User.id != user.id)
-                .subquery()
-            )
+            self.users.select()
+            .where(User.role == Role.OWNER, User.is_active.is_(True))
+            .order_by(User.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
-        if owners.scalar_one() == 0:
+        others = [owner for owner in owners.scalars() if owner.id != user.id]
+        if not others:
             raise Conflict("The organisation needs at least one active owner.")
 
 
@@ -175,6 +180,9 @@ async def accept_invitation(
     user = await UserRepository(session).get_or_404(invitation.user_id)
     if user.deleted_at is not None:
         raise InvalidLink("This invitation was withdrawn.")
+    subscription = await SubscriptionRepository(session).current()
+    plan = plan_state(subscription, today_ist(), settings)
+    await enforce_free_tier(session, plan, "users", today_ist())
     user.full_name = data.full_name
     user.password_hash = await hash_password(data.password, settings)
     user.password_changed_at = user.email_verified_at = now
