@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -103,15 +103,16 @@ async def get_principal(
     credentials: BearerCredentials,
     session: DbSession,
     settings: SettingsDep,
-    response: Response,
+    request: Request,
 ) -> Principal:
     from app.services.auth import authenticate_access_token
 
     token = credentials.credentials if credentials is not None else None
     principal = await authenticate_access_token(session, settings, token)
     if principal.plan is not None and principal.plan.prompt_upgrade:
-        # The SPA shows an upgrade banner whenever this header is present.
-        response.headers["X-Upgrade-Prompt"] = principal.plan.access.value
+        # The SPA shows an upgrade banner whenever the response carries X-Upgrade-Prompt;
+        # the request-context middleware adds it to every response, errors included.
+        request.state.upgrade_prompt = principal.plan.access.value
     return principal
 
 
@@ -121,14 +122,15 @@ CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 def require(permission: Permission) -> Callable[..., Coroutine[Any, Any, Principal]]:
     """Dependency factory: the principal, if its role grants ``permission`` (else 403)."""
 
-    async def dependency(principal: CurrentPrincipal) -> Principal:
+    async def dependency(principal: CurrentPrincipal, request: Request) -> Principal:
         if not principal.can(permission):
             raise Forbidden(
                 f"Your role ({principal.role}) does not allow this action.",
                 extra={"required_permission": permission.value},
             )
         locked = principal.plan is not None and principal.plan.access == Access.LOCKED
-        if locked and permission in WRITE_PERMISSIONS:
+        reading = request.method in ("GET", "HEAD")
+        if locked and permission in WRITE_PERMISSIONS and not reading:
             raise ReadOnlyAccount(
                 "The trial has ended and the account is read-only; upgrade to make changes. "
                 "Your data stays readable and exportable."

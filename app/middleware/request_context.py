@@ -50,7 +50,11 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 response_started = True
                 status = message["status"]
-                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+                headers = MutableHeaders(scope=message)
+                headers.append("X-Request-ID", request_id)
+                prompt = scope.get("state", {}).get("upgrade_prompt")
+                if prompt:  # set by the auth dependency for free-tier / locked tenants
+                    headers.append("X-Upgrade-Prompt", prompt)
             await send(message)
 
         try:

@@ -56,8 +56,9 @@ class UserService:
             self.users.select().where(User.deleted_at.is_(None)), params
         )
 
-    async def get(self, user_id: uuid.UUID) -> User:
-        user = await self.users.get_or_404(user_id)
+    async def get(self, user_id: uuid.UUID, *, for_update: bool = False) -> User:
+        """A member of the team; a removed user is gone (404) for every operation."""
+        user = await self.users.get_or_404(user_id, for_update=for_update)
         if user.deleted_at is not None:
             raise NotFound(f"User {user_id} was not found.")
         return user
@@ -106,11 +107,13 @@ class UserService:
         return user
 
     async def update(self, user_id: uuid.UUID, data: UserUpdate) -> User:
-        user = await self.users.get_or_404(user_id, for_update=True)
+        user = await self.get(user_id, for_update=True)
         values = data.model_dump(exclude_unset=True)
         if "role" in values and values["role"] != user.role:
             self._check_can_grant(values["role"])
             self._check_can_grant(user.role)
+        if values.get("is_active") is False:
+            self._check_can_grant(user.role)  # only an owner deactivates an owner
         if values.get("is_active") is True and not user.is_active:
             await enforce_free_tier(self.session, self.principal.plan, "users", today_ist())
         before = snapshot(user)
@@ -128,7 +131,7 @@ class UserService:
         return user
 
     async def remove(self, user_id: uuid.UUID) -> None:
-        user = await self.users.get_or_404(user_id, for_update=True)
+        user = await self.get(user_id, for_update=True)
         if user.role == Role.OWNER:
             self._check_can_grant(Role.OWNER)
             await self._keep_an_owner(user)
@@ -140,14 +143,17 @@ class UserService:
     def _check_can_grant(self, role: str) -> None:
         """Ownership is billing's business: only an owner gives or takes it."""
         if role == Role.OWNER and not self.principal.can(Permission.MANAGE_BILLING):
-            raise Forbidden("Only an owner can grant or remove the owner role.")
+            raise Forbidden(
+                "Only an owner can grant, change or remove an owner.",
+                extra={"required_permission": Permission.MANAGE_BILLING.value},
+            )
 
     async def _keep_an_owner(self, user: User) -> None:
         """Lock every active owner row first: two requests demoting the last two owners
         queue here, and the second sees that only one is left."""
         owners = await self.session.execute(
             self.users.select()
-            .where(User.role == Role.OWNER, User.is_active.is_(True))
+            .where(User.role == Role.OWNER, User.is_active.is_(True), User.deleted_at.is_(None))
             .order_by(User.id)
             .with_for_update()
             .execution_options(populate_existing=True)
