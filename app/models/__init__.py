@@ -2,11 +2,18 @@
 
 from app.models.audit import AuditLog
 from app.models.base import Base
-from app.models.catalog import AccountManager, ClientType, GstSettings, ServiceType, TaxRate
+from app.models.catalog import (
+    AccountManager,
+    ClientType,
+    DunningSettings,
+    GstSettings,
+    ServiceType,
+    TaxRate,
+)
 from app.models.company import Company, DocumentCounter, DocumentSeries
 from app.models.credit_note import CreditNote, CreditNoteApplication, CreditNoteLineItem
 from app.models.customer import Customer
-from app.models.invoice import Invoice, InvoiceLineItem
+from app.models.invoice import Invoice, InvoiceLineItem, InvoiceReminder
 from app.models.receipt import Receipt, ReceiptAllocation
 from app.models.refund import Refund
 from app.models.render import DocumentRender
@@ -35,10 +42,12 @@ __all__ = [
     "DocumentCounter",
     "DocumentRender",
     "DocumentSeries",
+    "DunningSettings",
     "EmailVerification",
     "GstSettings",
     "Invoice",
     "InvoiceLineItem",
+    "InvoiceReminder",
     "PasswordResetToken",
     "Receipt",
     "ReceiptAllocation",

@@ -106,3 +106,21 @@ class TaxRate(TenantOwned, Base):
     effective_to: Mapped[date | None]
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     archived_at: Mapped[datetime | None]
+
+
+class DunningSettings(TenantOwned, Base):
+    """When customers are reminded of unpaid invoices (one row per tenant)."""
+
+    __tablename__ = "dunning_settings"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", name="uq_dunning_settings_tenant_id"),
+        CheckConstraint("days_before_due BETWEEN 0 AND 60", name="days_before_due_range"),
+        CheckConstraint("repeat_every_days BETWEEN 1 AND 90", name="repeat_every_days_range"),
+        CheckConstraint("max_overdue_reminders BETWEEN 0 AND 24", name="max_overdue_range"),
+    )
+
+    enabled: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    days_before_due: Mapped[int] = mapped_column(Integer, server_default=text("3"))
+    on_due_date: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    repeat_every_days: Mapped[int] = mapped_column(Integer, server_default=text("7"))
+    max_overdue_reminders: Mapped[int] = mapped_column(Integer, server_default=text("3"))

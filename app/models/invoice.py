@@ -203,3 +203,17 @@ class InvoiceLineItem(LineTaxes, TenantOwned, Base):
     discount_type: Mapped[str] = mapped_column(server_default=DiscountType.AMOUNT.value)
     discount_value: Mapped[Decimal] = mapped_column(UNIT_PRICE, server_default=text("0"))
     discount_amount: Mapped[Decimal] = mapped_column(server_default=text("0"))
+
+
+class InvoiceReminder(TenantOwned, Base):
+    """A payment reminder sent for an invoice: one row per stage, so each goes out once."""
+
+    __tablename__ = "invoice_reminders"
+    __table_args__ = (
+        tenant_fk("invoice_id", "invoices", ondelete="CASCADE"),
+        UniqueConstraint("tenant_id", "invoice_id", "stage", name="uq_invoice_reminders_stage"),
+    )
+
+    invoice_id: Mapped[uuid.UUID]
+    stage: Mapped[str]
+    sent_to: Mapped[list[Any] | None]

@@ -27,6 +27,7 @@ async def send_invoice_email(
     recipients: list[str],
     message: str | None = None,
     requested_by: str | None = None,
+    reminder: str | None = None,
 ) -> None:
     """Raises on an SMTP failure, so the job is retried; the invoice records delivery only
     once the message was accepted."""
@@ -48,6 +49,7 @@ async def send_invoice_email(
                 "grand_total": format_inr(invoice.grand_total),
                 "upi_link": upi_payment_uri(document),
                 "message": message,
+                "reminder": reminder,
             },
         )
         await runtime.email_sender.send(
@@ -59,8 +61,12 @@ async def send_invoice_email(
                 attachments=(Attachment(filename_for(invoice), pdf, "application/pdf"),),
             )
         )
-        invoice.sent_at, invoice.sent_to = utcnow(), list(recipients)
         actor = uuid.UUID(requested_by) if requested_by else None
+        if reminder is None:
+            invoice.sent_at, invoice.sent_to = utcnow(), list(recipients)
         AuditService(session, WORKER_REQUEST, actor).record(
-            "invoice.sent", "invoice", invoice.id, {"to": recipients}
+            "invoice.reminder_sent" if reminder else "invoice.sent",
+            "invoice",
+            invoice.id,
+            {"to": recipients, "stage": reminder} if reminder else {"to": recipients},
         )

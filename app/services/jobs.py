@@ -117,7 +117,10 @@ def session_factory_for(
 
 
 # Periodic tasks (cron, UTC): each run is idempotent, so overlap or lateness is harmless.
-PERIODIC: dict[str, str] = {"send_trial_reminders": "*/30 * * * *"}
+PERIODIC: dict[str, str] = {
+    "send_trial_reminders": "*/30 * * * *",
+    "send_payment_reminders": "15 */2 * * *",
+}
 
 
 def build_app(conninfo: str) -> procrastinate.App:

@@ -1,5 +1,5 @@
 """Imports every module that registers background tasks (workers import this)."""
 
-from app.services import invoice_delivery, notifications, trial_reminders
+from app.services import dunning, invoice_delivery, notifications, trial_reminders
 
-__all__ = ["invoice_delivery", "notifications", "trial_reminders"]
+__all__ = ["dunning", "invoice_delivery", "notifications", "trial_reminders"]

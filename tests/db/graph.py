@@ -26,10 +26,12 @@ from app.models import (
     DocumentCounter,
     DocumentRender,
     DocumentSeries,
+    DunningSettings,
     EmailVerification,
     GstSettings,
     Invoice,
     InvoiceLineItem,
+    InvoiceReminder,
     PasswordResetToken,
     Receipt,
     ReceiptAllocation,
@@ -306,6 +308,11 @@ def tenant_graph(tenant_id: uuid.UUID) -> list[Row]:
             },
         ),
         (_table(TenantNotification), {"tenant_id": t, "kind": "trial_day_7"}),
+        (_table(DunningSettings), {"tenant_id": t, "enabled": True}),
+        (
+            _table(InvoiceReminder),
+            {"tenant_id": t, "invoice_id": ids["invoice"], "stage": "due"},
+        ),
         (
             _table(CreditNoteApplication),
             {

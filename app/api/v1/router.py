@@ -10,10 +10,9 @@ from app.api.v1.endpoints import (
     companies,
     credit_notes,
     customers,
-    dashboard,
+    dunning,
     invoices,
     receipts,
-    reports,
     tax_rates,
     tenants,
     users,
@@ -35,6 +34,7 @@ api_router.include_router(companies.companies)
 api_router.include_router(companies.document_series)
 api_router.include_router(companies.gst_settings)
 api_router.include_router(customers.router)
+api_router.include_router(dunning.router)
 api_router.include_router(invoices.router)
 api_router.include_router(receipts.router)
 api_router.include_router(credit_notes.router)
@@ -43,5 +43,3 @@ api_router.include_router(catalog.client_types)
 api_router.include_router(catalog.account_managers)
 api_router.include_router(tax_rates.router)
 api_router.include_router(audit_logs.router)
-api_router.include_router(dashboard.router)
-api_router.include_router(reports.router)
