@@ -49,7 +49,12 @@ class CreditNote(DocumentTotals, TenantOwned, Base):
         ),
         Index("ix_credit_notes_tenant_id_invoice_id", "tenant_id", "invoice_id"),
         Index("ix_credit_notes_tenant_id_customer_id", "tenant_id", "customer_id"),
-        Index("ix_credit_notes_tenant_id_company_id", "tenant_id", "company_id"),
+        Index(
+            "ix_credit_notes_tenant_id_company_id_note_date",
+            "tenant_id",
+            "company_id",
+            "credit_note_date",
+        ),
         Index("ix_credit_notes_tenant_id_series_id", "tenant_id", "series_id"),
         Index("ix_credit_notes_tenant_id_created_by", "tenant_id", "created_by"),
         Index("ix_credit_notes_tenant_id_note_date_id", "tenant_id", "credit_note_date", "id"),

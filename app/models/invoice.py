@@ -134,7 +134,20 @@ class Invoice(DocumentTotals, TenantOwned, Base):
             name="uq_invoices_series_fy_sequence",
         ),
         Index("ix_invoices_tenant_id_customer_id", "tenant_id", "customer_id"),
-        Index("ix_invoices_tenant_id_company_id", "tenant_id", "company_id"),
+        Index(
+            "ix_invoices_tenant_id_company_id_invoice_date",
+            "tenant_id",
+            "company_id",
+            "invoice_date",
+        ),
+        # Receivables (aging, outstanding, top customers) read only open invoices.
+        Index(
+            "ix_invoices_open_by_customer",
+            "tenant_id",
+            "customer_id",
+            postgresql_include=["amount_due", "due_date", "invoice_date", "company_id"],
+            postgresql_where=text("status IN ('issued', 'partially_paid') AND amount_due > 0"),
+        ),
         Index("ix_invoices_tenant_id_series_id", "tenant_id", "series_id"),
         Index("ix_invoices_tenant_id_created_by", "tenant_id", "created_by"),
         Index("ix_invoices_tenant_id_status_due_date", "tenant_id", "status", "due_date"),

@@ -49,7 +49,12 @@ class Receipt(TenantOwned, Base):
             "customer_id",
             "receipt_date",
         ),
-        Index("ix_receipts_tenant_id_company_id", "tenant_id", "company_id"),
+        Index(
+            "ix_receipts_tenant_id_company_id_receipt_date",
+            "tenant_id",
+            "company_id",
+            "receipt_date",
+        ),
         Index("ix_receipts_tenant_id_series_id", "tenant_id", "series_id"),
         Index("ix_receipts_tenant_id_created_by", "tenant_id", "created_by"),
         Index("ix_receipts_tenant_id_receipt_date_id", "tenant_id", "receipt_date", "id"),

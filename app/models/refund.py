@@ -33,6 +33,7 @@ class Refund(TenantOwned, Base):
             "refund_date",
         ),
         Index("ix_refunds_tenant_id_company_id", "tenant_id", "company_id"),
+        Index("ix_refunds_tenant_id_refund_date", "tenant_id", "refund_date"),
         Index("ix_refunds_tenant_id_credit_note_id", "tenant_id", "credit_note_id"),
         Index("ix_refunds_tenant_id_receipt_id", "tenant_id", "receipt_id"),
         Index("ix_refunds_tenant_id_created_by", "tenant_id", "created_by"),

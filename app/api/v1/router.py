@@ -10,9 +10,11 @@ from app.api.v1.endpoints import (
     companies,
     credit_notes,
     customers,
+    dashboard,
     dunning,
     invoices,
     receipts,
+    reports,
     tax_rates,
     tenants,
     users,
@@ -43,3 +45,5 @@ api_router.include_router(catalog.client_types)
 api_router.include_router(catalog.account_managers)
 api_router.include_router(tax_rates.router)
 api_router.include_router(audit_logs.router)
+api_router.include_router(dashboard.router)
+api_router.include_router(reports.router)
