@@ -30,9 +30,11 @@ REASONS = {
 }
 
 
-def credit_note_document(note: CreditNote, invoice: Invoice) -> PdfDocument:
+def credit_note_document(
+    note: CreditNote, invoice: Invoice, *, branded: bool = True
+) -> PdfDocument:
     """The original invoice's parties and context, this note's lines and totals."""
-    base = pdf_document(invoice)
+    base = pdf_document(invoice, branded=branded)
     return dataclasses.replace(
         base,
         title="Credit Note",
@@ -65,17 +67,22 @@ def credit_note_document(note: CreditNote, invoice: Invoice) -> PdfDocument:
 class CreditNotePdfService:
     def __init__(self, session: AsyncSession, principal: Principal, request: RequestInfo) -> None:
         self.session = session
+        self.branded = principal.plan is None or principal.plan.paid_features
 
     async def pdf(self, note_id: uuid.UUID, if_none_match: str | None) -> RenderedPdf:
         notes = CreditNoteRepository(self.session)
         note = await notes.get_or_404(note_id)
-        etag = etag_for(note, "credit_note")
+        etag = etag_for(note, "credit_note", branded=self.branded)
         filename = f"{(note.number or f'draft-{str(note.id)[:8]}').replace('/', '-')}.pdf"
         if if_none_match and etag in {tag.strip() for tag in if_none_match.split(",")}:
             return RenderedPdf(etag, filename, None)
         note = await notes.get_full(note_id)
         invoice = await InvoiceRepository(self.session).get_with_lines(note.invoice_id)
         content = await cached_pdf(
-            self.session, note, "credit_note", lambda: credit_note_document(note, invoice)
+            self.session,
+            note,
+            "credit_note",
+            lambda: credit_note_document(note, invoice, branded=self.branded),
+            branded=self.branded,
         )
         return RenderedPdf(etag, filename, content)

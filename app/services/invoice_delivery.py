@@ -6,6 +6,7 @@ import uuid
 
 from app.core.database import set_tenant
 from app.core.dependencies import RequestInfo
+from app.crud.identity import SubscriptionRepository
 from app.crud.invoice import InvoiceRepository
 from app.services.audit import AuditService
 from app.services.email import Attachment, OutgoingEmail, render_email
@@ -13,7 +14,8 @@ from app.services.invoice import SEND_INVOICE
 from app.services.invoice_pdf import filename_for, invoice_pdf_bytes, pdf_document
 from app.services.jobs import JobRuntime, task
 from app.services.pdf import format_inr, upi_payment_uri
-from app.utils.clock import utcnow
+from app.services.plans import plan_state
+from app.utils.clock import today_ist, utcnow
 
 WORKER_REQUEST = RequestInfo(ip_address=None, user_agent="rms-worker", request_id=None)
 
@@ -34,8 +36,10 @@ async def send_invoice_email(
     async with runtime.session_factory() as session:
         await set_tenant(session, uuid.UUID(tenant_id))
         invoice = await InvoiceRepository(session).get_with_lines(uuid.UUID(invoice_id))
-        pdf = await invoice_pdf_bytes(session, invoice)
-        document = pdf_document(invoice)
+        subscription = await SubscriptionRepository(session).current()
+        branded = plan_state(subscription, today_ist(), runtime.settings).paid_features
+        pdf = await invoice_pdf_bytes(session, invoice, branded=branded)
+        document = pdf_document(invoice, branded=branded)
         subject, html, text = render_email(
             "invoice",
             {

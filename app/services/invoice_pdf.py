@@ -33,8 +33,12 @@ class RenderedPdf:
     content: bytes | None  # None: the client's copy (If-None-Match) is current
 
 
-def etag_for(document: Invoice | CreditNote, document_type: str = "invoice") -> str:
-    return f'"{document_type}-{document.id}-v{document.version}"'
+def etag_for(
+    document: Invoice | CreditNote, document_type: str = "invoice", *, branded: bool = True
+) -> str:
+    """Names the content: the document's version and whether the tenant's logo is on it."""
+    plain = "" if branded else "-plain"
+    return f'"{document_type}-{document.id}-v{document.version}{plain}"'
 
 
 def _party(data: dict[str, Any]) -> Party:
@@ -74,7 +78,7 @@ def _place(code: str) -> str:
     return f"{code} - {gst.state_name(code)}" if gst.is_valid_state_code(code) else code
 
 
-def pdf_document(invoice: Invoice) -> PdfDocument:
+def pdf_document(invoice: Invoice, *, branded: bool = True) -> PdfDocument:
     """Everything printed, from the invoice and its frozen parties."""
     snapshot = invoice.billing_snapshot or {}
     supplier = snapshot.get("supplier", {})
@@ -108,7 +112,7 @@ def pdf_document(invoice: Invoice) -> PdfDocument:
         terms=invoice.terms or supplier.get("terms"),
         bank=_bank(supplier),
         upi_vpa=supplier.get("upi_vpa"),
-        logo_url=supplier.get("logo_url"),
+        logo_url=supplier.get("logo_url") if branded else None,
     )
 
 
@@ -144,6 +148,8 @@ async def cached_pdf(
     document: Invoice | CreditNote,
     document_type: str,
     build: Callable[[], PdfDocument],
+    *,
+    branded: bool = True,
 ) -> bytes:
     """The PDF of this version of ``document``: from the cache, else rendered and stored."""
     cached = await session.execute(
@@ -151,14 +157,14 @@ async def cached_pdf(
             DocumentRender.tenant_id == document.tenant_id,
             DocumentRender.document_type == document_type,
             DocumentRender.document_id == document.id,
-            DocumentRender.version == document.version,
+            DocumentRender.etag == etag_for(document, document_type, branded=branded),
         )
     )
     content = cached.scalar_one_or_none()
     if content is not None:
         return bytes(content)
     content = await render_pdf_async(build())
-    etag = etag_for(document, document_type)
+    etag = etag_for(document, document_type, branded=branded)
     await session.execute(
         insert(DocumentRender)
         .values(
@@ -178,22 +184,30 @@ async def cached_pdf(
     return content
 
 
-async def invoice_pdf_bytes(session: AsyncSession, invoice: Invoice) -> bytes:
-    """The invoice's PDF (its lines loaded)."""
-    return await cached_pdf(session, invoice, "invoice", lambda: pdf_document(invoice))
+async def invoice_pdf_bytes(
+    session: AsyncSession, invoice: Invoice, *, branded: bool = True
+) -> bytes:
+    """The invoice's PDF (its lines loaded); the tenant's logo only on paid plans."""
+    return await cached_pdf(
+        session,
+        invoice,
+        "invoice",
+        lambda: pdf_document(invoice, branded=branded),
+        branded=branded,
+    )
 
 
 class InvoicePdfService:
     def __init__(self, session: AsyncSession, principal: Principal, request: RequestInfo) -> None:
         self.session = session
         self.invoices = InvoiceRepository(session)
+        self.branded = principal.plan is None or principal.plan.paid_features
 
     async def pdf(self, invoice_id: uuid.UUID, if_none_match: str | None) -> RenderedPdf:
         invoice = await self.invoices.get_or_404(invoice_id)
-        etag = etag_for(invoice)
+        etag = etag_for(invoice, branded=self.branded)
         if if_none_match and etag in {tag.strip() for tag in if_none_match.split(",")}:
             return RenderedPdf(etag, filename_for(invoice), None)
         invoice = await self.invoices.get_with_lines(invoice_id)
-        return RenderedPdf(
-            etag, filename_for(invoice), await invoice_pdf_bytes(self.session, invoice)
-        )
+        content = await invoice_pdf_bytes(self.session, invoice, branded=self.branded)
+        return RenderedPdf(etag, filename_for(invoice), content)

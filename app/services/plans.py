@@ -49,6 +49,11 @@ class PlanState:
         return self.access in (Access.TRIAL, Access.PAID, Access.GRACE)
 
     @property
+    def paid_features(self) -> bool:
+        """Custom branding and API tokens: the trial and paid plans."""
+        return self.access in (Access.TRIAL, Access.PAID)
+
+    @property
     def prompt_upgrade(self) -> bool:
         return self.access in (Access.FREE_TIER, Access.GRACE, Access.LOCKED)
 

@@ -135,3 +135,37 @@ async def test_last_free_slot_goes_to_exactly_one_of_two_racing_issues(
     assert statuses == [200, 402], [r.text for r in racing]
     issued = await owner.get("/api/v1/invoices", params={"status": "issued"})
     assert issued.json()["total"] == 10
+
+
+# A 1x1 PNG: enough to tell whether the logo was printed.
+LOGO = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQ"
+    "DwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+
+def images_in(pdf: bytes) -> int:
+    import io
+
+    from pypdf import PdfReader
+
+    return sum(len(page.images) for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+async def test_custom_branding_is_a_paid_feature(
+    tenant: TenantClient, connection: AsyncConnection
+) -> None:
+    await tenant.create(
+        "/api/v1/companies",
+        {"legal_name": "Acme", "gstin": "27AAPFU0939F1ZV", "logo_url": LOGO},
+    )
+    customer = await tenant.create("/api/v1/customers", {"name": "Buyer", "state_code": "27"})
+    invoice = await tenant.create(
+        "/api/v1/invoices", {"customer_id": customer["id"], "lines": [LINE], "issue": True}
+    )
+    trial = await tenant.get(f"/api/v1/invoices/{invoice['id']}/pdf")
+    assert images_in(trial.content) == 1 and not trial.headers["ETag"].endswith('-plain"')
+    await end_trial(connection, tenant)
+    free = await tenant.get(f"/api/v1/invoices/{invoice['id']}/pdf")
+    assert free.headers["ETag"].endswith('-plain"'), free.headers
+    assert images_in(free.content) == 0
