@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, StrictBool
 
 from app.schemas.common import (
     HsnSac,
@@ -46,7 +46,7 @@ class AccountManagerCreate(RequestModel):
     email: EmailStr | None = None
     phone: Phone | None = None
     user_id: uuid.UUID | None = None
-    is_active: bool = True
+    is_active: StrictBool = True
 
 
 class AccountManagerUpdate(RequestModel):
@@ -54,7 +54,7 @@ class AccountManagerUpdate(RequestModel):
     email: EmailStr | None = None
     phone: Phone | None = None
     user_id: uuid.UUID | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 class AccountManagerOut(ResponseModel):
@@ -72,24 +72,24 @@ class ServiceTypeCreate(RequestModel):
     name: Name
     description: LongText | None = None
     hsn_sac_code: HsnSac = Field(description="HSN (goods) or SAC (services) code")
-    is_service: bool = True
+    is_service: StrictBool = True
     default_gst_rate: Rate
     cess_rate: Rate = Decimal("0")
     unit: Uqc = "NOS"
     default_unit_price: UnitPrice | None = None
-    is_active: bool = True
+    is_active: StrictBool = True
 
 
 class ServiceTypeUpdate(RequestModel):
     name: Name | None = None
     description: LongText | None = None
     hsn_sac_code: HsnSac | None = None
-    is_service: bool | None = None
+    is_service: StrictBool | None = None
     default_gst_rate: Rate | None = None
     cess_rate: Rate | None = None
     unit: Uqc | None = None
     default_unit_price: UnitPrice | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 class ServiceTypeOut(ResponseModel):

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import EmailStr, Field, computed_field
+from pydantic import EmailStr, Field, StrictBool, computed_field
 
 from app.models.enums import DocumentType, RegistrationType
 from app.schemas.common import (
@@ -60,7 +60,7 @@ class CompanyFields(RequestModel):
     logo_url: LogoUrl | None = None
     invoice_terms: LongText | None = None
     default_due_days: int | None = Field(default=None, ge=0, le=365)
-    is_default: bool | None = None
+    is_default: StrictBool | None = None
 
 
 class CompanyCreate(CompanyFields):
@@ -109,14 +109,14 @@ class DocumentSeriesCreate(RequestModel):
     document_type: DocumentType
     prefix: SeriesPrefix
     number_format: NumberFormat = "{prefix}/{fy}/{seq:04d}"
-    is_default: bool = True
+    is_default: StrictBool = True
 
 
 class DocumentSeriesUpdate(RequestModel):
     prefix: SeriesPrefix | None = None
     number_format: NumberFormat | None = None
-    is_default: bool | None = None
-    is_active: bool | None = None
+    is_default: StrictBool | None = None
+    is_active: StrictBool | None = None
 
 
 class DocumentSeriesFilters(InputModel):
@@ -151,9 +151,9 @@ class GstSettingsOut(ResponseModel):
 
 class GstSettingsUpdate(RequestModel):
     registration_type: RegistrationType | None = None
-    apply_round_off: bool | None = None
+    apply_round_off: StrictBool | None = None
     hsn_digits_required: int | None = Field(default=None, description="4, 6 or 8")
-    e_invoice_applicable: bool | None = None
+    e_invoice_applicable: StrictBool | None = None
 
 
 class TaxRateCreate(RequestModel):

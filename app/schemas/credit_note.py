@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import Field, computed_field, model_validator
+from pydantic import Field, StrictBool, computed_field, model_validator
 
 from app.models.enums import CreditNoteReason
 from app.schemas.common import (
@@ -41,7 +41,7 @@ class CreditNoteCreate(RequestModel):
     reason: CreditNoteReason
     reason_note: LongText | None = None
     lines: list[CreditLineIn] = Field(min_length=1, max_length=1000)
-    issue: bool = False
+    issue: StrictBool = False
 
 
 class CreditNoteApplyRequest(RequestModel):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, StrictBool
 
 from app.models.enums import GstTreatment
 from app.schemas.common import (
@@ -52,7 +52,7 @@ class CustomerFields(RequestModel):
     account_manager_id: uuid.UUID | None = None
     default_due_days: int | None = Field(default=None, ge=0, le=365)
     credit_limit: Money | None = None
-    exclude_from_reminders: bool | None = None
+    exclude_from_reminders: StrictBool | None = None
     notes: LongText | None = None
 
 
@@ -62,7 +62,7 @@ class CustomerCreate(CustomerFields):
 
 class CustomerUpdate(CustomerFields):
     name: Name | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 class CustomerFilters(InputModel):

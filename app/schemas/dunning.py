@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from app.schemas.common import RequestModel, ResponseModel
 
@@ -17,8 +17,8 @@ class DunningSettingsOut(ResponseModel):
 
 
 class DunningSettingsUpdate(RequestModel):
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
     days_before_due: int | None = Field(default=None, ge=0, le=60, description="0: none")
-    on_due_date: bool | None = None
+    on_due_date: StrictBool | None = None
     repeat_every_days: int | None = Field(default=None, ge=1, le=90)
     max_overdue_reminders: int | None = Field(default=None, ge=0, le=24)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import EmailStr, Field, computed_field, model_validator
+from pydantic import EmailStr, Field, StrictBool, computed_field, model_validator
 
 from app.models.enums import DiscountType, ZeroRatedMode
 from app.schemas.common import (
@@ -69,7 +69,7 @@ class InvoiceFields(RequestModel):
     )
     zero_rated_mode: ZeroRatedMode | None = None
     lut_reference: ShortText | None = None
-    is_reverse_charge: bool | None = None
+    is_reverse_charge: StrictBool | None = None
     notes: LongText | None = None
     terms: LongText | None = None
 
@@ -77,7 +77,7 @@ class InvoiceFields(RequestModel):
 class InvoiceCreate(InvoiceFields):
     customer_id: uuid.UUID
     lines: list[InvoiceLineIn] = Field(min_length=1, max_length=MAX_LINES)
-    issue: bool = Field(default=False, description="Issue (number) it at once")
+    issue: StrictBool = Field(default=False, description="Issue (number) it at once")
 
 
 class InvoiceUpdate(InvoiceFields):

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field, computed_field, model_validator
+from pydantic import Field, StrictBool, computed_field, model_validator
 
 from app.models.enums import PaymentMode
 from app.schemas.common import InputModel, IsoDate, LongText, MoneyOut, RequestModel, ResponseModel
@@ -32,7 +32,7 @@ class ReceiptCreate(RequestModel):
     reference: Reference | None = Field(default=None, description="UTR, cheque number, ...")
     notes: LongText | None = None
     allocations: list[AllocationIn] | None = Field(default=None, max_length=500)
-    auto_allocate: bool = Field(
+    auto_allocate: StrictBool = Field(
         default=False, description="Settle the customer's oldest open invoices first"
     )
 
@@ -57,7 +57,7 @@ class ReceiptUpdate(RequestModel):
 
 class AllocateRequest(RequestModel):
     allocations: list[AllocationIn] | None = Field(default=None, min_length=1, max_length=500)
-    auto: bool = False
+    auto: StrictBool = False
 
     @model_validator(mode="after")
     def _one_way(self) -> AllocateRequest:

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, StrictBool
 
 from app.schemas.auth import UserOut
 from app.schemas.common import Name, Password, RequestModel, ResponseModel
@@ -21,7 +21,9 @@ class InviteRequest(RequestModel):
 class UserUpdate(RequestModel):
     full_name: Name | None = None
     role: RoleName | None = None
-    is_active: bool | None = Field(default=None, description="false: every session ends at once")
+    is_active: StrictBool | None = Field(
+        default=None, description="false: every session ends at once"
+    )
 
 
 class AcceptInviteRequest(RequestModel):
