@@ -17,6 +17,10 @@ class Company(TenantOwned, Base):
     __table_args__ = (
         CheckConstraint("default_due_days BETWEEN 0 AND 365", name="default_due_days_range"),
         CheckConstraint("state_code ~ '^[0-9]{2}$'", name="state_code_format"),
+        CheckConstraint(
+            "accent_colour IS NULL OR accent_colour ~ '^#[0-9a-fA-F]{6}$'",
+            name="accent_colour_format",
+        ),
         Index("ix_companies_tenant_id_gstin", "tenant_id", "gstin"),
     )
 
@@ -38,6 +42,7 @@ class Company(TenantOwned, Base):
     bank_branch: Mapped[str | None]
     upi_vpa: Mapped[str | None]
     logo_url: Mapped[str | None]
+    accent_colour: Mapped[str | None]  # "#rrggbb" on PDFs and invoice emails (paid plans)
     invoice_terms: Mapped[str | None]
     default_due_days: Mapped[int] = mapped_column(Integer, server_default=text("15"))
     is_default: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))

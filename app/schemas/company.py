@@ -58,6 +58,9 @@ class CompanyFields(RequestModel):
     bank_branch: ShortText | None = None
     upi_vpa: UpiVpa | None = None
     logo_url: LogoUrl | None = None
+    accent_colour: str | None = Field(
+        default=None, pattern=r"^#[0-9a-fA-F]{6}$", description="Brand colour, e.g. #1f4e79"
+    )
     invoice_terms: LongText | None = None
     default_due_days: int | None = Field(default=None, ge=0, le=365)
     is_default: StrictBool | None = None
@@ -91,6 +94,7 @@ class CompanyOut(ResponseModel):
     bank_branch: str | None
     upi_vpa: str | None
     logo_url: str | None
+    accent_colour: str | None
     invoice_terms: str | None
     default_due_days: int
     is_default: bool

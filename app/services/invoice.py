@@ -456,6 +456,7 @@ def parties_snapshot(company: Company, customer: Customer) -> dict[str, Any]:
             },
             "upi_vpa": company.upi_vpa,
             "logo_url": company.logo_url,
+            "accent_colour": company.accent_colour,
             "terms": company.invoice_terms,
         },
         "buyer": {

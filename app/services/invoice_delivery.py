@@ -54,6 +54,12 @@ async def send_invoice_email(
                 "upi_link": upi_payment_uri(document),
                 "message": message,
                 "reminder": reminder,
+                # The tenant's brand on paid plans: its name and colour head the email.
+                **(
+                    {"brand_name": document.supplier.name, "accent_colour": document.accent_colour}
+                    if branded
+                    else {}
+                ),
             },
         )
         await runtime.email_sender.send(

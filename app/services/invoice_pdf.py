@@ -20,7 +20,14 @@ from app.core.dependencies import Principal, RequestInfo
 from app.crud.invoice import InvoiceRepository
 from app.models import CreditNote, DocumentRender, Invoice
 from app.models.enums import InvoiceKind
-from app.services.pdf import Party, PdfDocument, PdfLine, PdfTaxRow, render_pdf_async
+from app.services.pdf import (
+    DEFAULT_ACCENT_COLOUR,
+    Party,
+    PdfDocument,
+    PdfLine,
+    PdfTaxRow,
+    render_pdf_async,
+)
 from app.utils import gst
 
 SUMMED = ("taxable_value", "cgst_amount", "sgst_amount", "utgst_amount", "igst_amount")
@@ -113,6 +120,7 @@ def pdf_document(invoice: Invoice, *, branded: bool = True) -> PdfDocument:
         bank=_bank(supplier),
         upi_vpa=supplier.get("upi_vpa"),
         logo_url=supplier.get("logo_url") if branded else None,
+        accent_colour=(branded and supplier.get("accent_colour")) or DEFAULT_ACCENT_COLOUR,
     )
 
 

@@ -169,3 +169,29 @@ async def test_custom_branding_is_a_paid_feature(
     free = await tenant.get(f"/api/v1/invoices/{invoice['id']}/pdf")
     assert free.headers["ETag"].endswith('-plain"'), free.headers
     assert images_in(free.content) == 0
+
+
+async def test_brand_colour_heads_invoice_emails_on_paid_plans(
+    tenant: TenantClient, connection: AsyncConnection, smtp: Any
+) -> None:
+    await tenant.create(
+        "/api/v1/companies",
+        {"legal_name": "Acme Studio", "gstin": "27AAPFU0939F1ZV", "accent_colour": "#7a1f5c"},
+    )
+    bad = await tenant.post(
+        "/api/v1/companies", json={"legal_name": "X", "state_code": "27", "accent_colour": "red"}
+    )
+    assert_problem(bad, 422)
+    buyer_email = f"ap-{tenant.tenant_id[:8]}@buyer.in"
+    customer = await tenant.create(
+        "/api/v1/customers", {"name": "Buyer", "state_code": "27", "email": buyer_email}
+    )
+    invoice = await tenant.create(
+        "/api/v1/invoices", {"customer_id": customer["id"], "lines": [LINE], "issue": True}
+    )
+    await set_tenant(connection, tenant.tenant_id)
+    await connection.execute(text("UPDATE users SET email_verified_at = now()"))
+    assert (await tenant.post(f"/api/v1/invoices/{invoice['id']}/send", json={})).status_code == 202
+    [mail] = await smtp.wait_for_async(lambda m: m["To"] == buyer_email)
+    html = mail.get_body(preferencelist=("html",)).get_content()
+    assert "#7a1f5c" in html and "Acme Studio" in html
