@@ -55,7 +55,7 @@ from app.services.gst_engine import (
     round_paise,
 )
 from app.services.numbering import take_number
-from app.services.receipt import check_refund_date
+from app.services.receipt import record_refund
 from app.services.settlement import (
     SETTLEABLE,
     OverAllocation,
@@ -384,22 +384,8 @@ class CreditNoteService:
     async def refund(self, note_id: uuid.UUID, data: RefundCreate) -> Refund:
         note = await self.notes.get_full(note_id, for_update=True)
         self._check_balance(note, data.amount)
-        refund_date = check_refund_date(data.refund_date, note.credit_note_date)
-        refund = await RefundRepository(self.session).add(
-            Refund(
-                customer_id=note.customer_id,
-                company_id=note.company_id,
-                credit_note_id=note.id,
-                refund_date=refund_date,
-                amount=data.amount,
-                mode=data.mode,
-                reference=data.reference,
-                notes=data.notes,
-                created_by=self.principal.user_id,
-            )
-        )
+        refund = await record_refund(self.session, self.audit, data, note, self.principal.user_id)
         note.amount_refundable -= data.amount
-        self.audit.created("refund", refund)
         await self.session.flush()
         return refund
 

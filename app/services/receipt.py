@@ -20,7 +20,7 @@ from app.crud.catalog import CompanyRepository
 from app.crud.customer import CustomerRepository
 from app.crud.invoice import OPEN_STATUSES, InvoiceRepository
 from app.crud.receipt import ReceiptRepository, RefundRepository
-from app.models import Invoice, Receipt, ReceiptAllocation, Refund
+from app.models import CreditNote, Invoice, Receipt, ReceiptAllocation, Refund
 from app.models.enums import DocumentType
 from app.schemas.receipt import (
     AllocationIn,
@@ -47,6 +47,33 @@ def check_refund_date(given: date | None, source_date: date) -> date:
             f"A refund cannot be dated before {source_date.isoformat()}.", field="refund_date"
         )
     return refund_date
+
+
+async def record_refund(
+    session: AsyncSession,
+    audit: AuditService,
+    data: RefundCreate,
+    source: Receipt | CreditNote,
+    user_id: uuid.UUID,
+) -> Refund:
+    """A refund of money the customer has with us: an advance (receipt) or credit (note)."""
+    source_date = source.receipt_date if isinstance(source, Receipt) else source.credit_note_date
+    refund = await RefundRepository(session).add(
+        Refund(
+            customer_id=source.customer_id,
+            company_id=source.company_id,
+            receipt_id=source.id if isinstance(source, Receipt) else None,
+            credit_note_id=source.id if isinstance(source, CreditNote) else None,
+            refund_date=check_refund_date(data.refund_date, source_date),
+            amount=data.amount,
+            mode=data.mode,
+            reference=data.reference,
+            notes=data.notes,
+            created_by=user_id,
+        )
+    )
+    audit.created("refund", refund)
+    return refund
 
 
 def unallocated(receipt: Receipt) -> Decimal:
@@ -241,21 +268,9 @@ class ReceiptService:
         receipt = await self.receipts.get_full(receipt_id, for_update=True)
         if data.amount > unallocated(receipt):
             raise OverAllocation(f"Only {unallocated(receipt)} is left on this receipt.")
-        refund_date = check_refund_date(data.refund_date, receipt.receipt_date)
-        refund = await RefundRepository(self.session).add(
-            Refund(
-                customer_id=receipt.customer_id,
-                company_id=receipt.company_id,
-                receipt_id=receipt.id,
-                refund_date=refund_date,
-                amount=data.amount,
-                mode=data.mode,
-                reference=data.reference,
-                notes=data.notes,
-                created_by=self.principal.user_id,
-            )
+        refund = await record_refund(
+            self.session, self.audit, data, receipt, self.principal.user_id
         )
         receipt.amount_refunded += data.amount
-        self.audit.created("refund", refund)
         await self.session.flush()
         return refund
