@@ -68,6 +68,10 @@ class GstSettingsRepository(Repository[GstSettings]):
     model = GstSettings
     entity = "GST settings"
 
+    async def current(self) -> GstSettings | None:
+        """The tenant's one row (created at sign-up)."""
+        return (await self.session.execute(self.select())).scalar_one_or_none()
+
 
 class CompanyRepository(Repository[Company]):
     model = Company

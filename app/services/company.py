@@ -129,8 +129,7 @@ class GstSettingsService:
         self.audit = AuditService(session, request, principal.user_id)
 
     async def current(self) -> GstSettings:
-        found = await self.session.execute(self.repository.select())
-        settings = found.scalar_one_or_none()
+        settings = await self.repository.current()
         if settings is None:
             raise NotFound("GST settings not found.")
         return settings

@@ -63,6 +63,7 @@ from app.services.settlement import (
     lock_invoices,
     reverse_credit,
 )
+from app.services.tenant_defaults import default_gst_settings
 from app.utils.clock import today_ist, utcnow
 from app.utils.gst import financial_year, financial_year_bounds
 from app.utils.serialize import snapshot
@@ -238,7 +239,7 @@ class CreditNoteService:
                     field=f"body.lines.{index}.invoice_line_item_id",
                 )
             inputs.append(_credit_input(original, item))
-        settings = await self._gst_settings()
+        settings = await GstSettingsRepository(self.session).current() or default_gst_settings()
         try:
             result = compute_document(inputs, _context(invoice, settings))
         except ValueError as exc:
@@ -313,10 +314,6 @@ class CreditNoteService:
         )
         rows = (await self.session.execute(stmt)).all()
         return {row[0]: Credited(row[1] or Decimal(0), row[2] or Decimal(0)) for row in rows}
-
-    async def _gst_settings(self) -> GstSettings | None:
-        repository = GstSettingsRepository(self.session)
-        return (await self.session.execute(repository.select())).scalar_one_or_none()
 
     # -- after issue -----------------------------------------------------------------------
 
@@ -431,7 +428,7 @@ def _credit_input(original: InvoiceLineItem, item: CreditLineIn) -> LineInput:
     )
 
 
-def _context(invoice: Invoice, settings: GstSettings | None) -> SupplyContext:
+def _context(invoice: Invoice, settings: GstSettings) -> SupplyContext:
     """The invoice's own tax context: a credit note follows the supply it corrects."""
     snapshot_ = invoice.billing_snapshot or {}
     buyer = snapshot_.get("buyer", {})
@@ -443,5 +440,5 @@ def _context(invoice: Invoice, settings: GstSettings | None) -> SupplyContext:
         is_export=invoice.supply_type == "export",
         bill_of_supply=invoice.kind == InvoiceKind.BILL_OF_SUPPLY,
         reverse_charge=invoice.is_reverse_charge,
-        apply_round_off=settings.apply_round_off if settings else True,
+        apply_round_off=settings.apply_round_off,
     )

@@ -15,6 +15,8 @@ from app.services.invoice_pdf import (
     RenderedPdf,
     cached_pdf,
     etag_for,
+    etag_matches,
+    filename_for,
     pdf_document,
     pdf_lines,
 )
@@ -73,8 +75,8 @@ class CreditNotePdfService:
         notes = CreditNoteRepository(self.session)
         note = await notes.get_or_404(note_id)
         etag = etag_for(note, "credit_note", branded=self.branded)
-        filename = f"{(note.number or f'draft-{str(note.id)[:8]}').replace('/', '-')}.pdf"
-        if if_none_match and etag in {tag.strip() for tag in if_none_match.split(",")}:
+        filename = filename_for(note)
+        if etag_matches(if_none_match, etag):
             return RenderedPdf(etag, filename, None)
         note = await notes.get_full(note_id)
         invoice = await InvoiceRepository(self.session).get_with_lines(note.invoice_id)

@@ -51,6 +51,7 @@ from app.services.gst_engine import (
 from app.services.jobs import enqueue
 from app.services.numbering import take_number
 from app.services.plans import enforce_free_tier
+from app.services.tenant_defaults import default_gst_settings
 from app.utils import gst
 from app.utils.clock import today_ist, utcnow
 from app.utils.serialize import snapshot
@@ -135,7 +136,7 @@ class InvoiceService:
         if customer is None or customer.archived_at is not None:
             raise ValidationFailed("No active customer with this id.", field="customer_id")
         company = await self._company(values.get("company_id", invoice.company_id))
-        settings = await self._gst_settings()
+        settings = await GstSettingsRepository(self.session).current() or default_gst_settings()
         invoice.customer_id, invoice.company_id = customer.id, company.id
         for name in ("notes", "terms", "lut_reference", "is_reverse_charge", "zero_rated_mode"):
             if name in values:
@@ -180,13 +181,6 @@ class InvoiceService:
                 field=field,
             )
         return company
-
-    async def _gst_settings(self) -> GstSettings:
-        repository = GstSettingsRepository(self.session)
-        found = (await self.session.execute(repository.select())).scalar_one_or_none()
-        return found or GstSettings(
-            registration_type=RegistrationType.REGULAR, apply_round_off=True, hsn_digits_required=4
-        )
 
     def _due_date(
         self, invoice: Invoice, values: dict[str, Any], customer: Customer, company: Company

@@ -146,9 +146,14 @@ def pdf_lines(lines: Iterable[Any]) -> Iterable[PdfLine]:
         )
 
 
-def filename_for(invoice: Invoice) -> str:
-    label = (invoice.number or f"draft-{str(invoice.id)[:8]}").replace("/", "-")
+def filename_for(document: Invoice | CreditNote) -> str:
+    label = (document.number or f"draft-{str(document.id)[:8]}").replace("/", "-")
     return f"{label}.pdf"
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether the client's copy (``If-None-Match``, possibly a list) is this version."""
+    return bool(if_none_match) and etag in {t.strip() for t in (if_none_match or "").split(",")}
 
 
 async def cached_pdf(
@@ -214,7 +219,7 @@ class InvoicePdfService:
     async def pdf(self, invoice_id: uuid.UUID, if_none_match: str | None) -> RenderedPdf:
         invoice = await self.invoices.get_or_404(invoice_id)
         etag = etag_for(invoice, branded=self.branded)
-        if if_none_match and etag in {tag.strip() for tag in if_none_match.split(",")}:
+        if etag_matches(if_none_match, etag):
             return RenderedPdf(etag, filename_for(invoice), None)
         invoice = await self.invoices.get_with_lines(invoice_id)
         content = await invoice_pdf_bytes(self.session, invoice, branded=self.branded)
