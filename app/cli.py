@@ -115,7 +115,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         loop="uvloop",
         http="httptools",
         proxy_headers=True,
-        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        forwarded_allow_ips=",".join(settings.FORWARDED_ALLOW_IPS),
         log_config=None,
         timeout_graceful_shutdown=30,
     )

@@ -89,6 +89,7 @@ def settings(db_urls: DatabaseUrls, smtp: SmtpTestServer) -> Settings:
         LOG_LEVEL="WARNING",
         DB_POOL_SIZE=5,
         RUN_WORKER_IN_PROCESS=True,
+        RATE_LIMIT_ENABLED=False,  # the limiter's own tests build apps with tight limits
     )
 
 

@@ -27,7 +27,8 @@ class Settings(BaseSettings):
     ENVIRONMENT: Literal["development", "test", "production"] = "development"
     DEBUG: bool = False
     API_V1_PREFIX: str = "/api/v1"
-    DOCS_ENABLED: bool = True
+    # Swagger UI, ReDoc and /openapi.json. Unset: on, except in production.
+    DOCS_ENABLED: bool | None = None
 
     # Database. DATABASE_URL is the runtime role (no BYPASSRLS, not the table owner);
     # DATABASE_ADMIN_URL is the owner used by migrations. Both unset: embedded PostgreSQL.
@@ -88,11 +89,56 @@ class Settings(BaseSettings):
     DEFAULT_PAGE_SIZE: int = 20
     MAX_PAGE_SIZE: int = 100
 
-    @field_validator("CORS_ORIGINS", mode="before")
+    # Rate limits, in the `limits` notation ("10/minute;100/hour"). Counted in memory per
+    # process, or in Redis when REDIS_URL is set so every API process shares the counts.
+    REDIS_URL: str | None = None
+    RATE_LIMIT_ENABLED: bool = True
+    RATE_LIMIT_AUTH_PER_IP: str = "30/minute;300/hour"
+    RATE_LIMIT_AUTH_PER_ACCOUNT: str = "10/minute;50/hour"
+    RATE_LIMIT_EMAIL_PER_ACCOUNT: str = "3/hour;10/day"
+    RATE_LIMIT_PER_TENANT: str = "1200/minute"
+    RATE_LIMIT_PER_API_TOKEN: str = "600/minute"
+    RATE_LIMIT_KEY_PREFIX: str = "rms-ratelimit"
+    # Trust X-Forwarded-For / X-Forwarded-Proto from these proxy addresses ("*" for any).
+    FORWARDED_ALLOW_IPS: Annotated[list[str], NoDecode] = ["127.0.0.1", "::1"]
+
+    # Idempotency-Key replays are kept this long.
+    IDEMPOTENCY_TTL_HOURS: int = Field(default=24, ge=1)
+
+    # Web security.
+    MAX_REQUEST_BODY_BYTES: int = Field(default=1_048_576, ge=1024)
+    HSTS_MAX_AGE_SECONDS: int = Field(default=63_072_000, ge=0)
+    GZIP_MINIMUM_BYTES: int = Field(default=1024, ge=0)
+
+    # Prometheus metrics at /metrics. With METRICS_TOKEN set, scrapers must send it as a
+    # bearer token; in production /metrics is served only when a token is set.
+    METRICS_ENABLED: bool = True
+    METRICS_TOKEN: SecretStr | None = None
+
+    # Data rights: tenant erasure waits this long (the owner may cancel); exports are kept
+    # for download this long.
+    ERASURE_COOLING_OFF_DAYS: int = Field(default=30, ge=0)
+    DATA_EXPORT_EXPIRE_HOURS: int = Field(default=72, ge=1)
+
+    @field_validator("CORS_ORIGINS", "FORWARDED_ALLOW_IPS", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator(
+        "RATE_LIMIT_AUTH_PER_IP",
+        "RATE_LIMIT_AUTH_PER_ACCOUNT",
+        "RATE_LIMIT_EMAIL_PER_ACCOUNT",
+        "RATE_LIMIT_PER_TENANT",
+        "RATE_LIMIT_PER_API_TOKEN",
+    )
+    @classmethod
+    def _valid_limits(cls, value: str) -> str:
+        from limits import parse_many
+
+        parse_many(value)  # "10/minute;100/hour"; raises ValueError when malformed
         return value
 
     @property
@@ -102,6 +148,10 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.ENVIRONMENT == "production"
+
+    @property
+    def docs_enabled(self) -> bool:
+        return not self.is_production if self.DOCS_ENABLED is None else self.DOCS_ENABLED
 
     def production_problems(self) -> list[str]:
         """Why this configuration must not serve production traffic (empty when fine)."""

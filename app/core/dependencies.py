@@ -105,10 +105,16 @@ async def get_principal(
     settings: SettingsDep,
     request: Request,
 ) -> Principal:
+    from app.core.rate_limit import limiter_of
+    from app.services.api_tokens import is_api_token
     from app.services.auth import authenticate_access_token
 
     token = credentials.credentials if credentials is not None else None
     principal = await authenticate_access_token(session, settings, token)
+    limiter = limiter_of(request)
+    await limiter.hit(request, "tenant", str(principal.tenant_id))
+    if token is not None and is_api_token(token):
+        await limiter.hit(request, "api-token", str(principal.session_id))
     if principal.plan is not None and principal.plan.prompt_upgrade:
         # The SPA shows an upgrade banner whenever the response carries X-Upgrade-Prompt;
         # the request-context middleware adds it to every response, errors included.

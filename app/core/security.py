@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import gzip
 import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import bcrypt
@@ -19,10 +21,22 @@ from app.core.config import Settings
 ACCESS_TOKEN_TYPE = "access"
 BCRYPT_MAX_BYTES = 72
 MIN_PASSWORD_LENGTH = 8
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parents[1] / "data" / "common-passwords.txt.gz"
 
 
 class InvalidToken(Exception):
     """The access token is missing a claim, forged, expired or of the wrong kind."""
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    """The 20,000 most common passwords (Royce Williams' list, as shipped by Django)."""
+    with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as lines:
+        return frozenset(line.strip() for line in lines if line.strip())
+
+
+def is_common_password(password: str) -> bool:
+    return password.strip().lower() in _common_passwords()
 
 
 def password_too_long(password: str) -> bool:

@@ -17,7 +17,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
-from app.core.request_context import bind_request_id, reset_request_id
+from app.core.rate_limit import rate_limit_headers, recorded_windows
+from app.core.request_context import bind_request_id, current_request_id, reset_request_id
 
 logger = logging.getLogger("app.access")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -52,9 +53,12 @@ class RequestContextMiddleware:
                 status = message["status"]
                 headers = MutableHeaders(scope=message)
                 headers.append("X-Request-ID", request_id)
-                prompt = scope.get("state", {}).get("upgrade_prompt")
+                state = scope.get("state", {})
+                prompt = state.get("upgrade_prompt")
                 if prompt:  # set by the auth dependency for free-tier / locked tenants
                     headers.append("X-Upgrade-Prompt", prompt)
+                for name, value in rate_limit_headers(recorded_windows(state)):
+                    headers.append(name, value)
             await send(message)
 
         try:
@@ -62,7 +66,14 @@ class RequestContextMiddleware:
         except Exception:
             logger.exception("unhandled error", extra={"path": scope.get("path")})
             if not response_started:
-                await _send_internal_error(send, scope, request_id)
+                await send_problem(
+                    send_with_id,
+                    scope,
+                    500,
+                    "internal-error",
+                    "Internal server error",
+                    "An unexpected error occurred. Quote the request id when reporting it.",
+                )
         finally:
             logger.info(
                 "request",
@@ -76,25 +87,34 @@ class RequestContextMiddleware:
             reset_request_id(token)
 
 
-async def _send_internal_error(send: Send, scope: Scope, request_id: str) -> None:
+async def send_problem(
+    send: Send,
+    scope: Scope,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """A problem+json response from pure ASGI code, outside FastAPI's handlers."""
     body = json.dumps(
         {
-            "type": PROBLEM_TYPE_BASE + "internal-error",
-            "title": "Internal server error",
-            "status": 500,
-            "detail": "An unexpected error occurred. Quote the request id when reporting it.",
+            "type": PROBLEM_TYPE_BASE + slug,
+            "title": title,
+            "status": status,
+            "detail": detail,
             "instance": scope.get("path"),
-            "request_id": request_id,
+            "request_id": current_request_id(),
         }
     ).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 500,
+            "status": status,
             "headers": [
                 (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                 (b"content-length", str(len(body)).encode()),
-                (b"x-request-id", request_id.encode()),
+                *(headers or []),
             ],
         }
     )

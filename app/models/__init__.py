@@ -13,6 +13,7 @@ from app.models.catalog import (
 from app.models.company import Company, DocumentCounter, DocumentSeries
 from app.models.credit_note import CreditNote, CreditNoteApplication, CreditNoteLineItem
 from app.models.customer import Customer
+from app.models.idempotency import IdempotencyKey
 from app.models.invoice import Invoice, InvoiceLineItem, InvoiceReminder
 from app.models.receipt import Receipt, ReceiptAllocation
 from app.models.refund import Refund
@@ -45,6 +46,7 @@ __all__ = [
     "DunningSettings",
     "EmailVerification",
     "GstSettings",
+    "IdempotencyKey",
     "Invoice",
     "InvoiceLineItem",
     "InvoiceReminder",

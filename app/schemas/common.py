@@ -18,7 +18,12 @@ from pydantic import (
     field_validator,
 )
 
-from app.core.security import BCRYPT_MAX_BYTES, MIN_PASSWORD_LENGTH, password_too_long
+from app.core.security import (
+    BCRYPT_MAX_BYTES,
+    MIN_PASSWORD_LENGTH,
+    is_common_password,
+    password_too_long,
+)
 from app.utils import gst
 
 T = TypeVar("T")
@@ -74,6 +79,8 @@ def _check_password(value: str) -> str:
         raise ValueError(f"must be at least {MIN_PASSWORD_LENGTH} characters")
     if password_too_long(value):
         raise ValueError(f"must be at most {BCRYPT_MAX_BYTES} bytes in UTF-8")
+    if is_common_password(value):
+        raise ValueError("is one of the most common passwords; choose one that is harder to guess")
     return value
 
 

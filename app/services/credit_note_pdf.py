@@ -15,12 +15,12 @@ from app.services.invoice_pdf import (
     RenderedPdf,
     cached_pdf,
     etag_for,
-    etag_matches,
     filename_for,
     pdf_document,
     pdf_lines,
 )
 from app.services.pdf import PdfDocument
+from app.utils.http import etag_matches
 
 REASONS = {
     "sales_return": "Sales return",

@@ -29,6 +29,7 @@ from app.services.pdf import (
     render_pdf_async,
 )
 from app.utils import gst
+from app.utils.http import etag_matches
 
 SUMMED = ("taxable_value", "cgst_amount", "sgst_amount", "utgst_amount", "igst_amount")
 
@@ -149,11 +150,6 @@ def pdf_lines(lines: Iterable[Any]) -> Iterable[PdfLine]:
 def filename_for(document: Invoice | CreditNote) -> str:
     label = (document.number or f"draft-{str(document.id)[:8]}").replace("/", "-")
     return f"{label}.pdf"
-
-
-def etag_matches(if_none_match: str | None, etag: str) -> bool:
-    """Whether the client's copy (``If-None-Match``, possibly a list) is this version."""
-    return bool(if_none_match) and etag in {t.strip() for t in (if_none_match or "").split(",")}
 
 
 async def cached_pdf(

@@ -29,6 +29,7 @@ from app.models import (
     DunningSettings,
     EmailVerification,
     GstSettings,
+    IdempotencyKey,
     Invoice,
     InvoiceLineItem,
     InvoiceReminder,
@@ -343,6 +344,19 @@ def tenant_graph(tenant_id: uuid.UUID) -> list[Row]:
                 "version": 1,
                 "etag": f"e-{t}",
                 "content": b"%PDF-1.7",
+            },
+        ),
+        (
+            _table(IdempotencyKey),
+            {
+                "tenant_id": t,
+                "key": f"key-{t}",
+                "request_hash": "0" * 64,
+                "status": "completed",
+                "response_status": 201,
+                "response_headers": {"content-type": "application/json"},
+                "response_body": b"{}",
+                "expires_at": later,
             },
         ),
         (

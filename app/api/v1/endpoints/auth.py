@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
 
+from app.api.v1.throttle import AuthThrottleDep
 from app.core.dependencies import CurrentPrincipal, DbSession, RequestInfoDep, SettingsDep
 from app.core.errors import NotFound
 from app.core.permissions import ROLE_PERMISSIONS
@@ -44,8 +45,11 @@ SAME_ANSWER = "If that address belongs to an account, an email is on its way."
 
 
 @router.post("/register", status_code=status.HTTP_201_CREATED)
-async def register(body: RegisterRequest, auth: Auth) -> RegisterResponse:
+async def register(
+    body: RegisterRequest, throttle: AuthThrottleDep, auth: Auth
+) -> RegisterResponse:
     """Create a firm (tenant) with its owner, start the 14-day trial, email a verification link."""
+    await throttle.mailbox(body.email)
     tenant, user, tokens = await auth.register(body)
     return RegisterResponse(
         user=UserOut.model_validate(user),
@@ -55,14 +59,16 @@ async def register(body: RegisterRequest, auth: Auth) -> RegisterResponse:
 
 
 @router.post("/login")
-async def login(body: LoginRequest, auth: Auth) -> TokenPair:
+async def login(body: LoginRequest, throttle: AuthThrottleDep, auth: Auth) -> TokenPair:
+    await throttle.account(body.email)
     _, tokens = await auth.login(body.email, body.password)
     return tokens
 
 
 @router.post("/refresh")
-async def refresh(body: RefreshRequest, auth: Auth) -> TokenPair:
+async def refresh(body: RefreshRequest, throttle: AuthThrottleDep, auth: Auth) -> TokenPair:
     """Exchange a refresh token for new tokens; the old refresh token stops working."""
+    await throttle.account(body.refresh_token)
     return await auth.refresh(body.refresh_token)
 
 
@@ -72,24 +78,26 @@ async def logout(principal: CurrentPrincipal, auth: Auth) -> None:
 
 
 @router.post("/verify-email")
-async def verify_email(body: TokenRequest, auth: Auth) -> UserOut:
+async def verify_email(body: TokenRequest, _: AuthThrottleDep, auth: Auth) -> UserOut:
     return UserOut.model_validate(await auth.verify_email(body.token))
 
 
 @router.post("/resend-verification", status_code=status.HTTP_202_ACCEPTED)
-async def resend_verification(body: EmailRequest, auth: Auth) -> Message:
+async def resend_verification(body: EmailRequest, throttle: AuthThrottleDep, auth: Auth) -> Message:
+    await throttle.mailbox(body.email)
     await auth.resend_verification(body.email)
     return Message(message=SAME_ANSWER)
 
 
 @router.post("/forgot-password", status_code=status.HTTP_202_ACCEPTED)
-async def forgot_password(body: EmailRequest, auth: Auth) -> Message:
+async def forgot_password(body: EmailRequest, throttle: AuthThrottleDep, auth: Auth) -> Message:
+    await throttle.mailbox(body.email)
     await auth.forgot_password(body.email)
     return Message(message=SAME_ANSWER)
 
 
 @router.post("/reset-password")
-async def reset_password(body: ResetPasswordRequest, auth: Auth) -> Message:
+async def reset_password(body: ResetPasswordRequest, _: AuthThrottleDep, auth: Auth) -> Message:
     """Set a new password from an emailed link; every session of the user is signed out."""
     await auth.reset_password(body.token, body.new_password)
     return Message(message="Your password has been changed. Sign in with the new one.")
@@ -97,16 +105,24 @@ async def reset_password(body: ResetPasswordRequest, auth: Auth) -> Message:
 
 @router.post("/change-password")
 async def change_password(
-    body: ChangePasswordRequest, principal: CurrentPrincipal, auth: Auth
+    body: ChangePasswordRequest,
+    throttle: AuthThrottleDep,
+    principal: CurrentPrincipal,
+    auth: Auth,
 ) -> Message:
     """Change the password; every other session of the user is signed out."""
+    await throttle.account(str(principal.user_id))
     await auth.change_password(principal, body.current_password, body.new_password)
     return Message(message="Your password has been changed.")
 
 
 @router.post("/accept-invite")
 async def accept_invite(
-    body: AcceptInviteRequest, auth: Auth, session: DbSession, settings: SettingsDep
+    body: AcceptInviteRequest,
+    _: AuthThrottleDep,
+    auth: Auth,
+    session: DbSession,
+    settings: SettingsDep,
 ) -> TokenPair:
     """Join a team from an invitation link: set name and password; signs you in."""
     user = await accept_invitation(session, settings, body)

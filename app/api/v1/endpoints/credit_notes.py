@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from app.api.v1.endpoints.invoices import pdf_response
+from app.api.v1.idempotency import Idempotent
 from app.api.v1.pagination import Pagination, page_out
 from app.api.v1.services import service_for
 from app.core.permissions import Permission
@@ -40,7 +41,7 @@ async def list_credit_notes(
     return page_out(await service.search(pagination, filters), CreditNoteOut)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, dependencies=[Idempotent])
 async def create_credit_note(body: CreditNoteCreate, service: Writer) -> CreditNoteOut:
     """Credit lines of an issued invoice by quantity or value (never more than is left),
     taxed like the invoice; dated by 30 November after the invoice's financial year."""
@@ -52,18 +53,18 @@ async def get_credit_note(note_id: uuid.UUID, service: Reader) -> CreditNoteOut:
     return CreditNoteOut.model_validate(await service.get(note_id))
 
 
-@router.post("/{note_id}/issue")
+@router.post("/{note_id}/issue", dependencies=[Idempotent])
 async def issue_credit_note(note_id: uuid.UUID, service: Writer) -> CreditNoteOut:
     """Number it (CN series) and apply it to the invoice; the rest becomes credit balance."""
     return CreditNoteOut.model_validate(await service.issue(note_id))
 
 
-@router.post("/{note_id}/void")
+@router.post("/{note_id}/void", dependencies=[Idempotent])
 async def void_credit_note(note_id: uuid.UUID, body: VoidRequest, service: Writer) -> CreditNoteOut:
     return CreditNoteOut.model_validate(await service.void(note_id, body.reason))
 
 
-@router.post("/{note_id}/apply")
+@router.post("/{note_id}/apply", dependencies=[Idempotent])
 async def apply_credit_note(
     note_id: uuid.UUID, body: CreditNoteApplyRequest, service: Writer
 ) -> CreditNoteOut:
@@ -71,7 +72,7 @@ async def apply_credit_note(
     return CreditNoteOut.model_validate(await service.apply(note_id, body.invoice_id, body.amount))
 
 
-@router.post("/{note_id}/refund", status_code=status.HTTP_201_CREATED)
+@router.post("/{note_id}/refund", status_code=status.HTTP_201_CREATED, dependencies=[Idempotent])
 async def refund_credit_note(note_id: uuid.UUID, body: RefundCreate, service: Writer) -> RefundOut:
     """Pay the credit balance back to the customer."""
     return RefundOut.model_validate(await service.refund(note_id, body))

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 
+from app.api.v1.idempotency import Idempotent
 from app.api.v1.pagination import Pagination, page_out
 from app.api.v1.services import service_for
 from app.core.permissions import Permission
@@ -39,7 +40,7 @@ async def list_invoices(
     return page_out(await service.search(pagination, filters), InvoiceSummaryOut)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, dependencies=[Idempotent])
 async def create_invoice(body: InvoiceCreate, service: Writer) -> InvoiceOut:
     """Create a draft (priced with GST); ``issue: true`` numbers it at once."""
     return InvoiceOut.model_validate(await service.create(body))
@@ -61,19 +62,19 @@ async def delete_invoice(invoice_id: uuid.UUID, service: Writer) -> None:
     await service.delete(invoice_id)
 
 
-@router.post("/{invoice_id}/issue")
+@router.post("/{invoice_id}/issue", dependencies=[Idempotent])
 async def issue_invoice(invoice_id: uuid.UUID, service: Writer) -> InvoiceOut:
     """Assign the next number of the company's series for the financial year; freeze it."""
     return InvoiceOut.model_validate(await service.issue(invoice_id))
 
 
-@router.post("/{invoice_id}/void")
+@router.post("/{invoice_id}/void", dependencies=[Idempotent])
 async def void_invoice(invoice_id: uuid.UUID, body: VoidRequest, service: Writer) -> InvoiceOut:
     """Cancel an issued invoice with no payments; its number stays used."""
     return InvoiceOut.model_validate(await service.void(invoice_id, body.reason))
 
 
-@router.post("/{invoice_id}/send", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/{invoice_id}/send", status_code=status.HTTP_202_ACCEPTED, dependencies=[Idempotent])
 async def send_invoice(invoice_id: uuid.UUID, body: SendRequest, service: Writer) -> SendAccepted:
     """Queue an email with the PDF to the customer (or ``to``); delivery is retried."""
     recipients, job_id = await service.send(invoice_id, body.to, body.message)

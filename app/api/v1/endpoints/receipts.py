@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
+from app.api.v1.idempotency import Idempotent
 from app.api.v1.pagination import Pagination, page_out
 from app.api.v1.services import service_for
 from app.core.permissions import Permission
@@ -34,7 +35,7 @@ async def list_receipts(
     return page_out(await service.search(pagination, filters), ReceiptOut)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, dependencies=[Idempotent])
 async def create_receipt(body: ReceiptCreate, service: Writer) -> ReceiptOut:
     """Record money received; allocate it now (``allocations`` or ``auto_allocate``) or later.
     The receipt number comes from the company's receipt series for the financial year."""
@@ -58,7 +59,7 @@ async def delete_receipt(receipt_id: uuid.UUID, service: Writer) -> None:
     await service.delete(receipt_id)
 
 
-@router.post("/{receipt_id}/allocate")
+@router.post("/{receipt_id}/allocate", dependencies=[Idempotent])
 async def allocate_receipt(
     receipt_id: uuid.UUID, body: AllocateRequest, service: Writer
 ) -> ReceiptOut:
@@ -77,7 +78,7 @@ async def remove_allocation(
     return ReceiptOut.model_validate(await service.remove_allocation(receipt_id, allocation_id))
 
 
-@router.post("/{receipt_id}/refund", status_code=status.HTTP_201_CREATED)
+@router.post("/{receipt_id}/refund", status_code=status.HTTP_201_CREATED, dependencies=[Idempotent])
 async def refund_receipt(receipt_id: uuid.UUID, body: RefundCreate, service: Writer) -> RefundOut:
     """Pay back part of the unallocated advance."""
     return RefundOut.model_validate(await service.refund(receipt_id, body))

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from app.api.v1.idempotency import Idempotent
 from app.api.v1.services import service_for
 from app.core.dependencies import SettingsDep
 from app.core.permissions import Permission
@@ -37,7 +38,7 @@ async def get_subscription(service: Reader, settings: SettingsDep) -> Subscripti
     return await service.subscription(settings)
 
 
-@router.post("/upgrade")
+@router.post("/upgrade", dependencies=[Idempotent])
 async def upgrade(body: UpgradeRequest, service: Owner, settings: SettingsDep) -> SubscriptionOut:
     """Activate the monthly or yearly plan (``manual`` provider: an owner-confirmed payment
     reference); every limit is lifted at once."""
