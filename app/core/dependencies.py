@@ -90,6 +90,7 @@ class Principal:
     session_id: uuid.UUID
     email: str
     plan: PlanState | None = None  # None only for internal callers (seeding, jobs)
+    via_api_token: bool = False
 
     def can(self, permission: Permission) -> bool:
         return role_allows(self.role, permission)

@@ -101,6 +101,20 @@ class SessionRepository(Repository[UserSession]):
         row = (await self.session.execute(stmt)).first()
         return (row[0], row[1], row[2]) if row else None
 
+    async def live_for_user(self, user_id: uuid.UUID, now: datetime) -> list[UserSession]:
+        """The user's sessions that can still be used, most recently used first."""
+        stmt = (
+            self.select()
+            .where(
+                UserSession.user_id == user_id,
+                UserSession.revoked_at.is_(None),
+                UserSession.expires_at > now,
+            )
+            .order_by(UserSession.last_used_at.desc(), UserSession.id.desc())
+            .limit(200)
+        )
+        return list((await self.session.execute(stmt)).scalars())
+
     async def revoke_all_for_user(
         self, user_id: uuid.UUID, now: datetime, reason: str, *, keep: uuid.UUID | None = None
     ) -> int:

@@ -84,3 +84,20 @@ class RegisterResponse(ResponseModel):
     user: UserOut
     tenant: TenantSummary
     tokens: TokenPair
+
+
+class SessionOut(ResponseModel):
+    """One place the user is signed in."""
+
+    id: uuid.UUID
+    device: str = Field(description="Browser and system, from the User-Agent at sign-in")
+    user_agent: str | None
+    ip_address: str | None
+    created_at: datetime = Field(description="When this sign-in happened")
+    last_used_at: datetime = Field(description="Last token refresh or request (to ~5 minutes)")
+    expires_at: datetime
+    current: bool = Field(description="The session of the token making this request")
+
+
+class SessionsRevoked(ResponseModel):
+    revoked: int

@@ -115,4 +115,5 @@ async def authenticate_api_token(
         session_id=token.id,
         email=f"api-token:{token.token_prefix}",
         plan=plan,
+        via_api_token=True,
     )

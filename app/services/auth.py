@@ -61,6 +61,7 @@ from app.utils.ids import uuid7
 logger = logging.getLogger("app.auth")
 
 INVALID_CREDENTIALS = "Incorrect email or password."
+SESSION_TOUCH_INTERVAL = timedelta(minutes=5)
 
 
 class InvalidLink(AppError):
@@ -85,7 +86,10 @@ async def authenticate_access_token(
     )
     if found is None:
         raise Unauthorized("The session has ended; sign in again.")
-    _, user, subscription = found
+    login, user, subscription = found
+    now = utcnow()
+    if now - login.last_used_at > SESSION_TOUCH_INTERVAL:
+        login.last_used_at = now  # coarse, so that every request is not a write
     return Principal(
         user_id=user.id,
         tenant_id=user.tenant_id,

@@ -83,7 +83,15 @@ async def _api_token(owner: TenantClient) -> dict[str, Any]:
     return await owner.create("/api/v1/api-tokens", {"name": "CI export"})
 
 
+async def _session(owner: TenantClient) -> dict[str, Any]:
+    """The owner's own sign-in session, as the sessions list shows it."""
+    listing = await owner.get("/api/v1/auth/sessions")
+    data: dict[str, Any] = listing.json()["items"][0]
+    return data
+
+
 FACTORIES: dict[str, Factory] = {
+    "/api/v1/auth/sessions": _session,
     "/api/v1/users": _member,
     "/api/v1/api-tokens": _api_token,
     "/api/v1/receipts": _receipt,

@@ -34,7 +34,13 @@ BODY_METHODS = {"POST", "PUT", "PATCH"}
 WRITE_METHODS = BODY_METHODS | {"DELETE"}
 NOT_WALKED = {("GET", "/health"), ("GET", "/ready"), ("POST", "/api/v1/auth/logout")}
 # Signed-in operations every user may call about themselves, with no permission to hold.
-SELF_SERVICE = {("GET", "/api/v1/auth/me"), ("POST", "/api/v1/auth/change-password")}
+SELF_SERVICE = {
+    ("GET", "/api/v1/auth/me"),
+    ("POST", "/api/v1/auth/change-password"),
+    ("GET", "/api/v1/auth/sessions"),
+    ("DELETE", "/api/v1/auth/sessions/{session_id}"),
+    ("POST", "/api/v1/auth/sessions/revoke-others"),
+}
 MIN_OPERATIONS = 60
 
 Operation = tuple[str, str]  # (METHOD, path template)

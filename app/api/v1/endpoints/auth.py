@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, status
@@ -20,14 +21,17 @@ from app.schemas.auth import (
     RegisterRequest,
     RegisterResponse,
     ResetPasswordRequest,
+    SessionOut,
+    SessionsRevoked,
     TenantSummary,
     TokenPair,
     TokenRequest,
     UserOut,
 )
-from app.schemas.common import Message
+from app.schemas.common import Message, Page
 from app.schemas.user import AcceptInviteRequest
 from app.services.auth import AuthService
+from app.services.sessions import SessionService, device_label
 from app.services.users import accept_invitation
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -141,3 +145,44 @@ async def me(principal: CurrentPrincipal, session: DbSession) -> MeResponse:
         tenant=TenantSummary.model_validate(tenant),
         permissions=sorted(ROLE_PERMISSIONS.get(principal.role, frozenset())),
     )
+
+
+def get_session_service(
+    session: DbSession, principal: CurrentPrincipal, request: RequestInfoDep
+) -> SessionService:
+    return SessionService(session, principal, request)
+
+
+Sessions = Annotated[SessionService, Depends(get_session_service)]
+
+
+@router.get("/sessions")
+async def list_sessions(sessions: Sessions) -> Page[SessionOut]:
+    """Where you are signed in: device, address, when last used; ``current`` is this one.
+    One page, most recently used first."""
+    items = [
+        SessionOut(
+            id=login.id,
+            device=device_label(login.user_agent),
+            user_agent=login.user_agent,
+            ip_address=str(login.ip_address) if login.ip_address is not None else None,
+            created_at=login.created_at,
+            last_used_at=login.last_used_at,
+            expires_at=login.expires_at,
+            current=login.id == sessions.principal.session_id,
+        )
+        for login in await sessions.list()
+    ]
+    return Page[SessionOut](items=items, total=len(items), page=1, page_size=len(items))
+
+
+@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def revoke_session(session_id: uuid.UUID, sessions: Sessions) -> None:
+    """Sign out one of your sessions (its refresh token stops working at once)."""
+    await sessions.revoke(session_id)
+
+
+@router.post("/sessions/revoke-others")
+async def revoke_other_sessions(sessions: Sessions) -> SessionsRevoked:
+    """Log out everywhere else: every session of yours except this one."""
+    return SessionsRevoked(revoked=await sessions.revoke_others())
