@@ -106,6 +106,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     settings = _checked_settings()
     if settings.uses_embedded_db:
         _fail("serve needs DATABASE_URL; for the embedded database use `python -m app dev`")
+    _reset_metrics_dir()
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -117,11 +118,40 @@ def cmd_serve(args: argparse.Namespace) -> None:
         proxy_headers=True,
         forwarded_allow_ips=",".join(settings.FORWARDED_ALLOW_IPS),
         log_config=None,
-        timeout_graceful_shutdown=30,
+        timeout_graceful_shutdown=args.timeout_graceful_shutdown,
     )
 
 
-def cmd_worker(_: argparse.Namespace) -> None:
+def _reset_metrics_dir() -> None:
+    """Prometheus multiprocess mode: forget the files of processes that have exited.
+
+    Counters of an earlier run would otherwise carry on; those of a live worker on the
+    same host (sharing the directory) are kept.
+    """
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return
+    from pathlib import Path
+
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):  # <type>_<pid>.db
+        pid = stale.stem.rpartition("_")[2]
+        if not (pid.isdigit() and _alive(int(pid))):
+            stale.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
     """Run background jobs until SIGTERM/SIGINT (running jobs finish first)."""
     settings = _checked_settings()
     if settings.uses_embedded_db:
@@ -129,6 +159,10 @@ def cmd_worker(_: argparse.Namespace) -> None:
     from app.core.logging import configure_logging
 
     configure_logging(settings.LOG_LEVEL, json_lines=settings.LOG_JSON)
+    if args.metrics_port:
+        from app.core.metrics import serve_metrics
+
+        serve_metrics(args.metrics_port)
     asyncio.run(_work(settings))
 
 
@@ -189,9 +223,22 @@ def main(argv: list[str]) -> None:
     serve.add_argument("--host", default=os.environ.get("HOST", "0.0.0.0"))  # noqa: S104
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    serve.add_argument(
+        "--timeout-graceful-shutdown",
+        type=int,
+        default=int(os.environ.get("GRACEFUL_SHUTDOWN_TIMEOUT", "30")),
+        help="seconds in-flight requests get to finish after SIGTERM",
+    )
     serve.set_defaults(func=cmd_serve)
     commands.add_parser("migrate", help="apply migrations").set_defaults(func=cmd_migrate)
-    commands.add_parser("worker", help="run background jobs").set_defaults(func=cmd_worker)
+    worker = commands.add_parser("worker", help="run background jobs")
+    worker.add_argument(
+        "--metrics-port",
+        type=int,
+        default=int(os.environ.get("WORKER_METRICS_PORT", "0")),
+        help="serve this worker's Prometheus metrics on this port (0: off)",
+    )
+    worker.set_defaults(func=cmd_worker)
     commands.add_parser("check", help="production readiness").set_defaults(func=cmd_check)
     test = commands.add_parser("test", help="run the test suite")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)

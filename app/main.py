@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
+from app.api.metrics import install_metrics
 from app.api.v1.endpoints import health
 from app.api.v1.idempotency import install_replay_handler
 from app.api.v1.router import api_router
@@ -100,4 +101,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(api_router, prefix=settings.API_V1_PREFIX)
     document_fields_parameter(app)
+    install_metrics(app, settings)  # last: its middleware is the outermost
     return app

@@ -1,7 +1,7 @@
 """Idempotency keys for the money POSTs
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-11-24
 
 ``idempotency_keys`` holds, per tenant and client key, the request's fingerprint and
@@ -21,7 +21,7 @@ from app.core.config import get_settings
 from app.core.migrations import protect_tenant_table
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.v1.idempotency import STATE_KEY
+from app.middleware.buffering import run_buffered
 from app.services.idempotency import Claim, StoredResponse, complete, replayable_headers
 
 
@@ -19,26 +20,15 @@ class IdempotencyMiddleware:
         if scope["type"] != "http" or scope.get("method") != "POST":
             await self.app(scope, receive, send)
             return
-        start: Message | None = None
-        chunks: list[bytes] = []
 
-        async def buffered(message: Message) -> None:
-            nonlocal start
-            claimed = scope.get("state", {}).get(STATE_KEY)
-            if not isinstance(claimed, Claim):
-                await send(message)
-                return
-            if message["type"] == "http.response.start":
-                start = message
-                return
-            chunks.append(message.get("body", b""))
-            if message.get("more_body"):
-                return
-            assert start is not None
-            body = b"".join(chunks)
+        async def finish(start: Message, body: bytes) -> None:
+            claimed = scope["state"][STATE_KEY]
             stored = StoredResponse(start["status"], replayable_headers(start["headers"]), body)
             await complete(scope["app"].state.sessionmaker, claimed, stored)
             await send(start)
             await send({"type": "http.response.body", "body": body})
 
-        await self.app(scope, receive, buffered)
+        def claimed(_: Message) -> bool:
+            return isinstance(scope.get("state", {}).get(STATE_KEY), Claim)
+
+        await run_buffered(self.app, scope, receive, send, finish, claimed)

@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.middleware.buffering import run_buffered
 from app.middleware.request_context import send_problem
 from app.utils.http import etag_matches
 
@@ -118,7 +119,8 @@ def document_fields_parameter(app: FastAPI) -> None:
 
 
 def _requested_fields(scope: Scope) -> str | None:
-    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(FIELDS_PARAMETER)
+    query = scope.get("query_string", b"").decode("latin-1")
+    values = parse_qs(query, keep_blank_values=True).get(FIELDS_PARAMETER)
     return values[-1] if values else None
 
 
@@ -143,33 +145,16 @@ class JsonGetMiddleware:
         if scope["type"] != "http" or scope.get("method") != "GET":
             await self.app(scope, receive, send)
             return
-        start: Message | None = None
-        chunks: list[bytes] = []
-        passthrough = False
 
-        async def buffered(message: Message) -> None:
-            nonlocal start, passthrough
-            if message["type"] == "http.response.start":
-                headers = Headers(raw=message["headers"])
-                json_ok = message["status"] == 200 and headers.get("content-type", "").startswith(
-                    "application/json"
-                )
-                if not json_ok or "etag" in headers:
-                    passthrough = True
-                    await send(message)
-                    return
-                start = message
-                return
-            if passthrough:
-                await send(message)
-                return
-            chunks.append(message.get("body", b""))
-            if message.get("more_body"):
-                return
-            assert start is not None
-            await _finish(scope, send, start, b"".join(chunks))
+        def json_ok(start: Message) -> bool:
+            headers = Headers(raw=start["headers"])
+            json = headers.get("content-type", "").startswith("application/json")
+            return start["status"] == 200 and json and "etag" not in headers
 
-        await self.app(scope, receive, buffered)
+        async def finish(start: Message, body: bytes) -> None:
+            await _finish(scope, send, start, body)
+
+        await run_buffered(self.app, scope, receive, send, finish, json_ok)
 
 
 async def _finish(scope: Scope, send: Send, start: Message, body: bytes) -> None:

@@ -17,6 +17,7 @@ from functools import lru_cache
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.middleware.buffering import run_buffered
 from app.middleware.request_context import send_problem
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
@@ -86,26 +87,15 @@ class SecurityHeadersMiddleware:
 
     async def _docs(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Buffer the (small) docs page to derive its policy from the exact bytes sent."""
-        start: Message | None = None
-        chunks: list[bytes] = []
 
-        async def buffer(message: Message) -> None:
-            nonlocal start
-            if message["type"] == "http.response.start":
-                start = message
-                return
-            chunks.append(message.get("body", b""))
-            if message.get("more_body"):
-                return
-            assert start is not None
-            page = b"".join(chunks)
+        async def finish(start: Message, page: bytes) -> None:
             headers = MutableHeaders(scope=start)
             self._common(headers, scope.get("scheme") == "https", docs_csp(page))
             del headers["Cache-Control"]  # a public page
             await send(start)
             await send({"type": "http.response.body", "body": page})
 
-        await self.app(scope, receive, buffer)
+        await run_buffered(self.app, scope, receive, send, finish)
 
 
 class BodySizeLimitMiddleware:

@@ -13,6 +13,7 @@ from app.models.catalog import (
 from app.models.company import Company, DocumentCounter, DocumentSeries
 from app.models.credit_note import CreditNote, CreditNoteApplication, CreditNoteLineItem
 from app.models.customer import Customer
+from app.models.data_rights import DataExport, DataExportChunk
 from app.models.idempotency import IdempotencyKey
 from app.models.invoice import Invoice, InvoiceLineItem, InvoiceReminder
 from app.models.receipt import Receipt, ReceiptAllocation
@@ -40,6 +41,8 @@ __all__ = [
     "CreditNoteApplication",
     "CreditNoteLineItem",
     "Customer",
+    "DataExport",
+    "DataExportChunk",
     "DocumentCounter",
     "DocumentRender",
     "DocumentSeries",

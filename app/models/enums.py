@@ -9,6 +9,7 @@ class TenantStatus(enum.StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"
     PENDING_DELETION = "pending_deletion"
+    ERASED = "erased"  # personal data erased; the financial records the law requires remain
 
 
 class Plan(enum.StrEnum):

@@ -104,7 +104,10 @@ def _iso_date(value: Any) -> Any:
 
 
 def _iso_datetime(value: Any) -> Any:
-    if isinstance(value, int | float | bool) or (isinstance(value, str) and value.isdigit()):
+    """ISO 8601 only: Pydantic would also read "0.5" or 1700000000 as a Unix timestamp."""
+    if isinstance(value, int | float | bool) or (
+        isinstance(value, str) and not _ISO_DATE.match(value[:10])
+    ):
         raise ValueError("must be an ISO 8601 date-time")
     return value
 

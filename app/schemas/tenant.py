@@ -18,6 +18,12 @@ class TenantOut(ResponseModel):
     trial_start_date: date | None
     trial_end_date: date | None
     is_trial_used: bool
+    erasure_scheduled_for: datetime | None = Field(
+        default=None,
+        validation_alias="deletion_scheduled_at",
+        description="pending_deletion: when the erasure runs (owners can cancel until "
+        "then); erased: when the records kept for GST law are deleted",
+    )
     created_at: datetime
     updated_at: datetime
 

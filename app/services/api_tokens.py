@@ -53,6 +53,9 @@ class ApiTokenService:
                 "API tokens are a paid feature; upgrade to create them.",
                 extra={"resource": "api_tokens", "upgrade_url": self.principal.plan.upgrade_url},
             )
+        if self.principal.via_api_token:
+            # A leaked token must not be able to outlive its own revocation.
+            raise Forbidden("API tokens cannot create API tokens; sign in to create one.")
         if not ROLE_PERMISSIONS[data.role] <= ROLE_PERMISSIONS[self.principal.role]:
             raise Forbidden("A token cannot have more rights than its creator.")
         secret = TOKEN_PREFIX + new_opaque_token()
@@ -108,10 +111,13 @@ async def authenticate_api_token(
         raise PlanLimitExceeded("API tokens work on paid plans; upgrade to use this token.")
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         token.last_used_at = now  # coarse, so every request is not a write
+    role = token.role
+    if not ROLE_PERMISSIONS[role] <= ROLE_PERMISSIONS.get(creator.role, frozenset()):
+        role = creator.role  # a token never has more rights than its creator has now
     return Principal(
         user_id=token.created_by,
         tenant_id=token.tenant_id,
-        role=token.role,
+        role=role,
         session_id=token.id,
         email=f"api-token:{token.token_prefix}",
         plan=plan,

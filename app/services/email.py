@@ -25,6 +25,7 @@ import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from app.core.config import Settings
+from app.core.metrics import EMAILS_FAILED, EMAILS_SENT
 
 __all__ = [
     "TEMPLATE_DIR",
@@ -142,10 +143,16 @@ class EmailSender:
     async def send(self, email: OutgoingEmail) -> None:
         """Deliver ``email``; raises :class:`EmailDeliveryError` when that fails."""
         message = build_message(email, self._settings.MAIL_FROM)
-        if self.uses_outbox:
-            await self._write_outbox(message, email)
-        else:
-            await self._send_smtp(message, email)
+        channel = "outbox" if self.uses_outbox else "smtp"
+        try:
+            if self.uses_outbox:
+                await self._write_outbox(message, email)
+            else:
+                await self._send_smtp(message, email)
+        except EmailDeliveryError:
+            EMAILS_FAILED.labels(channel).inc()
+            raise
+        EMAILS_SENT.labels(channel).inc()
 
     async def _send_smtp(self, message: EmailMessage, email: OutgoingEmail) -> None:
         settings = self._settings

@@ -26,15 +26,19 @@ from typing import Any
 
 from sqlalchemy import and_, delete, event, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from app.core.database import set_tenant
-from app.core.errors import AppError
+from app.core.errors import AppError, sqlstate_of
 from app.models import IdempotencyKey
+from app.services.jobs import JobRuntime, task
 
 logger = logging.getLogger("app.idempotency")
 
+PURGE_IDEMPOTENCY_KEYS = "purge_idempotency_keys"
+LOCK_NOT_AVAILABLE = "55P03"
 TAKEOVER_AFTER = timedelta(minutes=10)  # far beyond the statement timeout
 REPLAYED_HEADERS = ("content-type", "location", "content-disposition")
 
@@ -83,9 +87,28 @@ async def claim(
     ttl: timedelta,
 ) -> Claim:
     """Take the key for this request, or raise: Replay, IdempotencyKeyReused, ...InUse."""
+    try:
+        return await _claim(maker, tenant_id, key, request_hash, ttl)
+    except DBAPIError as exc:
+        if sqlstate_of(exc) != LOCK_NOT_AVAILABLE:
+            raise
+        raise IdempotencyKeyInUse(
+            "A request with this Idempotency-Key is finishing; retry shortly."
+        ) from exc
+
+
+async def _claim(
+    maker: async_sessionmaker[AsyncSession],
+    tenant_id: uuid.UUID,
+    key: str,
+    request_hash: str,
+    ttl: timedelta,
+) -> Claim:
     row = IdempotencyKey.__table__.c
     async with maker() as session, session.begin():
         await set_tenant(session, tenant_id)
+        # The row is locked only between a request's last statement and its COMMIT.
+        await session.execute(text("SET LOCAL lock_timeout = '2s'"))
         fresh = {
             "request_hash": request_hash,
             "status": "in_progress",
@@ -197,6 +220,13 @@ def replayable_headers(headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
 
 
 async def purge_expired(session: AsyncSession) -> int:
-    """Delete every tenant's expired keys (a periodic job)."""
+    """Delete every tenant's expired keys."""
     purged = await session.execute(text("SELECT purge_idempotency_keys()"))
     return int(purged.scalar_one())
+
+
+@task(PURGE_IDEMPOTENCY_KEYS)
+async def purge_idempotency_keys_task(runtime: JobRuntime, **_: object) -> None:
+    async with runtime.session_factory() as session:
+        purged = await purge_expired(session)
+    logger.info("purged expired idempotency keys", extra={"count": purged})

@@ -119,7 +119,10 @@ def session_factory_for(
 # Periodic tasks (cron, UTC): each run is idempotent, so overlap or lateness is harmless.
 PERIODIC: dict[str, str] = {
     "send_trial_reminders": "*/30 * * * *",
+    "purge_idempotency_keys": "50 * * * *",
     "send_payment_reminders": "15 */2 * * *",
+    "execute_due_erasures": "20 * * * *",
+    "purge_expired_exports": "40 * * * *",
 }
 
 

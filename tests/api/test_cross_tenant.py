@@ -83,6 +83,16 @@ async def _api_token(owner: TenantClient) -> dict[str, Any]:
     return await owner.create("/api/v1/api-tokens", {"name": "CI export"})
 
 
+async def _export(owner: TenantClient) -> dict[str, Any]:
+    """A finished export (its job runs right after the request), as the detail shows it."""
+    started = await owner.post("/api/v1/tenants/me/exports")
+    assert started.status_code == 202, started.text
+    response = await owner.get(f"/api/v1/tenants/me/exports/{started.json()['id']}")
+    assert response.json()["status"] == "ready", response.text
+    data: dict[str, Any] = response.json()
+    return data
+
+
 async def _session(owner: TenantClient) -> dict[str, Any]:
     """The owner's own sign-in session, as the sessions list shows it."""
     listing = await owner.get("/api/v1/auth/sessions")
@@ -92,6 +102,7 @@ async def _session(owner: TenantClient) -> dict[str, Any]:
 
 FACTORIES: dict[str, Factory] = {
     "/api/v1/auth/sessions": _session,
+    "/api/v1/tenants/me/exports": _export,
     "/api/v1/users": _member,
     "/api/v1/api-tokens": _api_token,
     "/api/v1/receipts": _receipt,

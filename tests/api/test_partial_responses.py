@@ -39,6 +39,7 @@ async def test_unknown_fields_are_a_422_that_lists_the_allowed_ones(tenant: Tena
     body = assert_problem(response, 422, "validation-error")
     assert "password_hash" in body["detail"] and "allowed:" in body["detail"]
     assert_problem(await tenant.get(CUSTOMERS, params={"fields": ","}), 422)
+    assert_problem(await tenant.get(CUSTOMERS, params={"fields": ""}), 422)
 
 
 async def test_fields_do_not_let_another_tenant_in(

@@ -38,8 +38,8 @@ SELF_SERVICE = {
     ("GET", "/api/v1/auth/me"),
     ("POST", "/api/v1/auth/change-password"),
     ("GET", "/api/v1/auth/sessions"),
-    ("DELETE", "/api/v1/auth/sessions/{session_id}"),
     ("POST", "/api/v1/auth/sessions/revoke-others"),
+    ("DELETE", "/api/v1/auth/me"),
 }
 MIN_OPERATIONS = 60
 

@@ -23,6 +23,8 @@ from app.models import (
     CreditNoteApplication,
     CreditNoteLineItem,
     Customer,
+    DataExport,
+    DataExportChunk,
     DocumentCounter,
     DocumentRender,
     DocumentSeries,
@@ -109,6 +111,7 @@ def tenant_graph(tenant_id: uuid.UUID) -> list[Row]:
             "line",
             "receipt",
             "credit_note",
+            "export",
         )
     }
     later = now + timedelta(days=1)
@@ -345,6 +348,22 @@ def tenant_graph(tenant_id: uuid.UUID) -> list[Row]:
                 "etag": f"e-{t}",
                 "content": b"%PDF-1.7",
             },
+        ),
+        (
+            _table(DataExport),
+            {
+                "tenant_id": t,
+                "id": ids["export"],
+                "requested_by": ids["user"],
+                "status": "ready",
+                "progress": 100,
+                "chunk_count": 1,
+                "expires_at": later,
+            },
+        ),
+        (
+            _table(DataExportChunk),
+            {"tenant_id": t, "export_id": ids["export"], "seq": 1, "content": b"PK\x05\x06"},
         ),
         (
             _table(IdempotencyKey),

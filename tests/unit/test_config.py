@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.config import DEFAULT_SECRET_KEY, ConfigurationError, Settings, check_startup
+from app.core.config import (
+    DEFAULT_SECRET_KEY,
+    PROJECT_ROOT,
+    ConfigurationError,
+    Settings,
+    check_startup,
+)
 from app.main import create_app
 
 GOOD_SECRET = "a" * 48
@@ -62,3 +68,20 @@ def test_cors_origins_accept_a_comma_separated_env(monkeypatch: pytest.MonkeyPat
 
 def test_bcrypt_cost_defaults_to_12() -> None:
     assert Settings.model_fields["BCRYPT_ROUNDS"].default == 12
+
+
+def test_every_setting_is_documented_in_env_example() -> None:
+    documented = (PROJECT_ROOT / ".env.example").read_text()
+    missing = [name for name in Settings.model_fields if f"# {name}=" not in documented]
+    assert missing == []
+
+
+def test_malformed_rate_limits_refuse_to_load() -> None:
+    with pytest.raises(ValueError, match="RATE_LIMIT_PER_TENANT"):
+        Settings(RATE_LIMIT_PER_TENANT="lots")
+
+
+def test_docs_default_off_in_production_only() -> None:
+    assert Settings().docs_enabled
+    assert not Settings(ENVIRONMENT="production").docs_enabled
+    assert Settings(ENVIRONMENT="production", DOCS_ENABLED=True).docs_enabled

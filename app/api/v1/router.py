@@ -11,6 +11,7 @@ from app.api.v1.endpoints import (
     credit_notes,
     customers,
     dashboard,
+    data_rights,
     dunning,
     invoices,
     receipts,
@@ -47,3 +48,4 @@ api_router.include_router(tax_rates.router)
 api_router.include_router(audit_logs.router)
 api_router.include_router(dashboard.router)
 api_router.include_router(reports.router)
+api_router.include_router(data_rights.router)

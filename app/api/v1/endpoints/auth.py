@@ -176,7 +176,7 @@ async def list_sessions(sessions: Sessions) -> Page[SessionOut]:
     return Page[SessionOut](items=items, total=len(items), page=1, page_size=len(items))
 
 
-@router.delete("/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/sessions/{session_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def revoke_session(session_id: uuid.UUID, sessions: Sessions) -> None:
     """Sign out one of your sessions (its refresh token stops working at once)."""
     await sessions.revoke(session_id)

@@ -1,0 +1,1 @@
+"""GDPR-style data rights: tenant exports, tenant erasure, a user's own data."""
