@@ -103,7 +103,8 @@ class InvoiceService:
         await self.invoices.add(invoice)
         self.audit.created("invoice", invoice)
         if data.issue:
-            return await self.issue(invoice.id)
+            # Priced a moment ago in this transaction: no re-read, no repricing needed.
+            return await self._number(invoice, snapshot(invoice))
         return invoice
 
     async def update(self, invoice_id: uuid.UUID, data: InvoiceUpdate) -> Invoice:
@@ -287,6 +288,10 @@ class InvoiceService:
         self._require_draft(invoice)
         before = snapshot(invoice)
         await self._apply(invoice, {}, None)  # reprice against today's customer and company
+        return await self._number(invoice, before)
+
+    async def _number(self, invoice: Invoice, before: dict[str, Any]) -> Invoice:
+        """Issue a priced draft: the number comes last, so its counter lock is held briefly."""
         await enforce_free_tier(self.session, self.principal.plan, "invoices", today_ist())
         taken = await take_number(
             self.session, invoice.company_id, DocumentType.INVOICE, invoice.invoice_date

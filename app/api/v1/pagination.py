@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request
@@ -34,8 +35,18 @@ def page_params(
         str | None,
         Query(max_length=40, pattern=r"^-?[a-z_]+$", description="Field name; prefix - for desc"),
     ] = None,
+    after: Annotated[
+        uuid.UUID | None,
+        Query(
+            description="Keyset paging: the id of the last item of the previous page (same "
+            "filters and sort); the page after it comes back, as fast deep in a long list as "
+            "at its start. Use instead of page (page must then be 1)."
+        ),
+    ] = None,
 ) -> PageParams:
-    return PageParams(page=page, page_size=page_size, sort=sort)
+    if after is not None and page != 1:
+        raise ValidationFailed("Give either page or after, not both.", field="query.page")
+    return PageParams(page=page, page_size=page_size, sort=sort, after=after)
 
 
 Pagination = Annotated[PageParams, Depends(page_params)]
