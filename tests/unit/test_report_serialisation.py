@@ -1,0 +1,121 @@
+"""exact_json (the GSTR-1 writer) and the aging buckets: same text as before the fast paths."""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from app.schemas.reports import AgingBucketsOut
+from app.services.reports.dashboard import aging_buckets
+from app.services.reports.export import exact_json
+
+
+class Kind(enum.StrEnum):
+    B2B = "b2b"
+
+
+class Frozen(Mapping[str, Any]):
+    """A mapping that is not a dict: written like one."""
+
+    def __init__(self, **items: Any) -> None:
+        self._items = items
+
+    def __getitem__(self, key: str) -> Any:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def test_decimals_are_written_digit_for_digit() -> None:
+    body = {"val": Decimal("100000.01"), "rt": Decimal("18"), "neg": Decimal("-0.50")}
+    assert exact_json(body) == '{"val":100000.01,"rt":18,"neg":-0.50}'
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Decimal("1E+2"), "100"),  # str() would write 1E+2
+        (Decimal("1.5E-8"), "0.000000015"),
+        (Decimal("-0.00"), "-0.00"),
+        (Decimal("0E-7"), "0.0000000"),
+    ],
+)
+def test_decimals_never_use_an_exponent(value: Decimal, text: str) -> None:
+    assert exact_json([value]) == f"[{text}]"
+
+
+def test_scalars_text_and_containers_match_json_dumps() -> None:
+    body = {
+        "s": 'Ā "quoted" \\ back\nslash \u2028 \x01',
+        "i": 12,
+        "big": 10**30,
+        "t": True,
+        "f": False,
+        "n": None,
+        "list": [1, [2, {}], []],
+        "tuple": ("a", 3),
+        "kind": Kind.B2B,
+        "ordered": OrderedDict([("b", 1), ("a", 2)]),
+        "mapping": Frozen(x=1, y="z"),
+        7: "int key",
+    }
+    expected = json.dumps(
+        {
+            **{k: v for k, v in body.items() if k != 7},
+            "mapping": {"x": 1, "y": "z"},
+            "7": "int key",
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    assert exact_json(body) == expected
+    assert json.loads(exact_json(body))["s"] == body["s"]
+
+
+@pytest.mark.parametrize("value", [Decimal("NaN"), Decimal("Infinity"), Decimal("-sNaN")])
+def test_non_finite_decimals_are_refused(value: Decimal) -> None:
+    with pytest.raises(ValueError, match="cannot be written as a JSON number"):
+        exact_json({"x": [value]})
+
+
+@pytest.mark.parametrize("value", [1.5, {1, 2}, b"bytes", object()])
+def test_floats_and_other_types_are_refused(value: Any) -> None:
+    with pytest.raises(TypeError, match="is not JSON serialisable"):
+        exact_json({"x": value})
+
+
+def test_aging_buckets_validate_into_the_response_model() -> None:
+    row = {
+        "not_due": Decimal("10.5"),
+        "not_due_count": 1,
+        "d1_30": None,
+        "d1_30_count": None,
+        "d31_60": Decimal("3"),
+        "d31_60_count": 2,
+        "d61_90": Decimal("0"),
+        "d61_90_count": 0,
+        "over_90": Decimal("1.005"),
+        "over_90_count": 4,
+        "total": Decimal("14.505"),
+        "total_count": 7,
+    }
+    out = AgingBucketsOut.model_validate(aging_buckets(row)).model_dump(mode="json", by_alias=True)
+    assert out == {
+        "not_due": {"amount": "10.50", "count": 1},
+        "1_30": {"amount": "0.00", "count": 0},
+        "31_60": {"amount": "3.00", "count": 2},
+        "61_90": {"amount": "0.00", "count": 0},
+        "over_90": {"amount": "1.00", "count": 4},
+        "total": {"amount": "14.50", "count": 7},
+    }
+    assert list(out) == ["not_due", "1_30", "31_60", "61_90", "over_90", "total"]
