@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
+from app.schemas.auth import UserOut
 from app.schemas.common import RawSecret, RequestModel, ResponseModel
 
 # INET columns come back as ipaddress objects.
@@ -73,17 +74,11 @@ class PersonalAuditEntry(ResponseModel):
     request_id: str | None
 
 
-class PersonalProfile(ResponseModel):
-    id: uuid.UUID
+class PersonalProfile(UserOut):
+    """The user as /auth/me shows them, plus what only an export needs."""
+
     tenant_id: uuid.UUID
-    email: str
-    full_name: str
-    role: str
-    is_active: bool
-    email_verified_at: datetime | None
-    last_login_at: datetime | None
     password_changed_at: datetime | None
-    created_at: datetime
     updated_at: datetime
 
 
