@@ -23,7 +23,7 @@ from app.core.request_context import current_request_id
 from app.services.plans import Access, PlanState, ReadOnlyAccount
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     """The settings the app was created with (tests and tools pass their own)."""
     settings: Settings = request.app.state.settings
     return settings
@@ -68,7 +68,7 @@ class RequestInfo:
     request_id: str | None
 
 
-def get_request_info(request: Request) -> RequestInfo:
+async def get_request_info(request: Request) -> RequestInfo:
     user_agent = request.headers.get("user-agent")
     return RequestInfo(
         ip_address=request.client.host if request.client else None,

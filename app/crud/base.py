@@ -7,6 +7,7 @@ pass another tenant's id. Row-level security enforces the same rule a second tim
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     delete,
     func,
     literal,
@@ -62,6 +64,22 @@ class Page(Generic[ModelT]):
     page_size: int
 
 
+@functools.cache
+def _by_id(
+    model: type[Base], options: tuple[ExecutableOption, ...], for_update: bool
+) -> Select[Any]:
+    """``get``'s statement, built once per model and loader options: building a select
+    costs more than running a cached one, and a lookup by id is on every request."""
+    columns = model.__table__.c
+    stmt = select(model).where(
+        columns.tenant_id == bindparam("tenant_id"), columns.id == bindparam("id")
+    )
+    stmt = stmt.options(*options)
+    if for_update:  # re-read under the lock, even if the session holds an older copy
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return stmt
+
+
 class Repository(Generic[ModelT]):
     """CRUD over one tenant-owned model. Subclasses set ``model``, ``entity`` and ``sortable``."""
 
@@ -95,10 +113,11 @@ class Repository(Generic[ModelT]):
         options: Iterable[ExecutableOption] = (),
         for_update: bool = False,
     ) -> ModelT | None:
-        stmt = self.select().where(self._column("id") == id_).options(*options)
-        if for_update:  # re-read under the lock, even if the session holds an older copy
-            stmt = stmt.with_for_update().execution_options(populate_existing=True)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        model: type[Base] = self.model
+        stmt = _by_id(model, tuple(options), for_update)
+        params = {"tenant_id": self.tenant_id, "id": id_}
+        found: ModelT | None = (await self.session.execute(stmt, params)).scalar_one_or_none()
+        return found
 
     async def get_or_404(
         self,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import TypeVar
+from datetime import date, datetime
+from typing import Protocol, TypeVar, cast
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Table, bindparam, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.crud.base import Repository
@@ -25,6 +25,45 @@ TokenT = TypeVar("TokenT", RefreshToken, EmailVerification, PasswordResetToken)
 AUTH_FIND_LOGIN = text("SELECT tenant_id, user_id FROM auth_find_login(:email)")
 AUTH_FIND_TOKEN = text("SELECT auth_find_token(:kind, :token_hash)")
 
+_sessions = cast(Table, UserSession.__table__)
+_users = cast(Table, User.__table__)
+_subscriptions = cast(Table, Subscription.__table__)
+# Every signed-in request runs this, so it is built once (bound parameters, plain
+# columns, no ORM objects): a live session, a user who may sign in, the plan's terms.
+LIVE_PRINCIPAL = (
+    select(
+        _users.c.id.label("user_id"),
+        _users.c.tenant_id,
+        _users.c.role,
+        _users.c.email,
+        _sessions.c.last_used_at,
+        _subscriptions.c.plan,
+        _subscriptions.c.status,
+        _subscriptions.c.current_period_end,
+        _subscriptions.c.trial_end_date,
+    )
+    .select_from(_sessions)
+    .join(
+        _users,
+        (_users.c.tenant_id == _sessions.c.tenant_id) & (_users.c.id == _sessions.c.user_id),
+    )
+    .outerjoin(_subscriptions, _subscriptions.c.tenant_id == _sessions.c.tenant_id)
+    .where(
+        _sessions.c.tenant_id == bindparam("tenant_id"),
+        _sessions.c.id == bindparam("session_id"),
+        _sessions.c.user_id == bindparam("user_id"),
+        _sessions.c.revoked_at.is_(None),
+        _sessions.c.expires_at > bindparam("now"),
+        _users.c.is_active.is_(True),
+        _users.c.deleted_at.is_(None),
+    )
+)
+TOUCH_SESSION = (
+    update(_sessions)
+    .where(_sessions.c.tenant_id == bindparam("tenant_id"), _sessions.c.id == bindparam("id"))
+    .values(last_used_at=bindparam("now"))
+)
+
 
 async def find_login(session: AsyncSession, email: str) -> tuple[uuid.UUID, uuid.UUID] | None:
     """The narrow pre-tenant path: which tenant and user an email belongs to, if any."""
@@ -38,6 +77,20 @@ async def find_token_tenant(session: AsyncSession, kind: str, token_hash: str) -
         await session.execute(AUTH_FIND_TOKEN, {"kind": kind, "token_hash": token_hash})
     ).scalar()
     return value if isinstance(value, uuid.UUID) else None
+
+
+class LivePrincipal(Protocol):
+    """A row of ``LIVE_PRINCIPAL``; ``plan`` and the rest are None without a subscription."""
+
+    user_id: uuid.UUID
+    tenant_id: uuid.UUID
+    role: str
+    email: str
+    last_used_at: datetime
+    plan: str | None
+    status: str | None
+    current_period_end: date | None
+    trial_end_date: date | None
 
 
 class TenantRepository:
@@ -100,6 +153,20 @@ class SessionRepository(Repository[UserSession]):
         )
         row = (await self.session.execute(stmt)).first()
         return (row[0], row[1], row[2]) if row else None
+
+    async def live_principal(
+        self, session_id: uuid.UUID, user_id: uuid.UUID, now: datetime
+    ) -> LivePrincipal | None:
+        """The per-request check: who the session's user is and the tenant's plan terms
+        (``plan`` is None when there is no subscription row)."""
+        params = {"tenant_id": self.tenant_id, "session_id": session_id, "user_id": user_id}
+        result = await self.session.execute(LIVE_PRINCIPAL, {**params, "now": now})
+        return cast(LivePrincipal | None, result.first())
+
+    async def touch(self, session_id: uuid.UUID, now: datetime) -> None:
+        await self.session.execute(
+            TOUCH_SESSION, {"tenant_id": self.tenant_id, "id": session_id, "now": now}
+        )
 
     async def live_for_user(self, user_id: uuid.UUID, now: datetime) -> list[UserSession]:
         """The user's sessions that can still be used, most recently used first."""

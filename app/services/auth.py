@@ -81,22 +81,20 @@ async def authenticate_access_token(
     except InvalidToken as exc:
         raise Unauthorized(f"The access token is not valid: {exc}.") from exc
     await set_tenant(session, claims.tenant_id)
-    found = await SessionRepository(session).active_with_user(
-        claims.session_id, claims.user_id, utcnow()
-    )
+    sessions = SessionRepository(session)
+    now = utcnow()
+    found = await sessions.live_principal(claims.session_id, claims.user_id, now)
     if found is None:
         raise Unauthorized("The session has ended; sign in again.")
-    login, user, subscription = found
-    now = utcnow()
-    if now - login.last_used_at > SESSION_TOUCH_INTERVAL:
-        login.last_used_at = now  # coarse, so that every request is not a write
+    if now - found.last_used_at > SESSION_TOUCH_INTERVAL:
+        await sessions.touch(claims.session_id, now)  # coarse: most requests write nothing
     return Principal(
-        user_id=user.id,
-        tenant_id=user.tenant_id,
-        role=user.role,
+        user_id=found.user_id,
+        tenant_id=found.tenant_id,
+        role=found.role,
         session_id=claims.session_id,
-        email=user.email,
-        plan=plan_state(subscription, today_ist(), settings),
+        email=found.email,
+        plan=plan_state(found if found.plan is not None else None, today_ist(), settings),
     )
 
 

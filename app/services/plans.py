@@ -10,13 +10,13 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Protocol
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.errors import AppError
-from app.models import Subscription
 from app.models.enums import Plan, SubscriptionStatus
 from app.utils.clock import IST
 
@@ -58,14 +58,29 @@ class PlanState:
         return self.access in (Access.FREE_TIER, Access.GRACE, Access.LOCKED)
 
 
-def plan_state(subscription: Subscription | None, today: date, settings: Settings) -> PlanState:
+class SubscriptionTerms(Protocol):
+    """What the plan state is derived from: a ``Subscription`` or a row of its columns."""
+
+    @property
+    def plan(self) -> str | None: ...
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def current_period_end(self) -> date | None: ...
+    @property
+    def trial_end_date(self) -> date | None: ...
+
+
+def plan_state(
+    subscription: SubscriptionTerms | None, today: date, settings: Settings
+) -> PlanState:
     state = _access(subscription, today, settings)
     if state.access != Access.FREE_TIER:
         return state
     return PlanState(state.access, state.ends_on, limits(settings), settings.UPGRADE_URL)
 
 
-def _access(subscription: Subscription | None, today: date, settings: Settings) -> PlanState:
+def _access(subscription: SubscriptionTerms | None, today: date, settings: Settings) -> PlanState:
     if subscription is None:
         return PlanState(Access.LOCKED, None)
     paid = subscription.plan in (Plan.MONTHLY, Plan.YEARLY)

@@ -532,6 +532,19 @@ async def test_expired_token_detail_says_expired(
     assert "expired" in body["detail"]
 
 
+async def test_a_token_stops_working_when_it_expires_even_after_being_accepted(
+    client: httpx.AsyncClient, tenant: TenantClient, settings: Settings
+) -> None:
+    # A verified token is remembered per worker; its expiry must still be checked per use.
+    expires = int(time.time()) + 2
+    token = _resigned({**claims_of(tenant.access_token), "exp": expires}, secret_of(settings))
+    assert (await me(client, token)).status_code == 200
+    await asyncio.sleep(expires - time.time() + 0.05)
+    body = assert_unauthorized(await me(client, token))
+    assert "expired" in body["detail"]
+    assert (await me(client, tenant.access_token)).status_code == 200
+
+
 @pytest.mark.parametrize(
     "headers",
     [

@@ -17,7 +17,7 @@ from app.schemas.common import Page
 _MAX = get_settings().MAX_PAGE_SIZE
 
 
-def reject_repeated_query_parameters(request: Request) -> None:
+async def reject_repeated_query_parameters(request: Request) -> None:
     """``?status=a&status=b`` is ambiguous for a single-valued parameter: refuse it (422)."""
     keys = [key for key, _ in request.query_params.multi_items()]
     repeated = sorted({key for key in keys if keys.count(key) > 1})
@@ -28,7 +28,7 @@ def reject_repeated_query_parameters(request: Request) -> None:
         )
 
 
-def page_params(
+async def page_params(
     page: Annotated[int, Query(ge=1, le=100_000, description="1-based page number")] = 1,
     page_size: Annotated[int, Query(ge=1, le=_MAX, description=f"At most {_MAX}")] = 20,
     sort: Annotated[

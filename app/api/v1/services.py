@@ -25,7 +25,7 @@ ServiceT = TypeVar("ServiceT", bound=_PrincipalService)
 def service_for(service_class: type[ServiceT], permission: Permission) -> Callable[..., Any]:
     """``Depends`` target building ``service_class`` once the caller is authorised."""
 
-    def build(
+    async def build(
         session: DbSession,
         request: RequestInfoDep,
         principal: Annotated[Principal, Depends(require(permission))],

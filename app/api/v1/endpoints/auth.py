@@ -37,7 +37,7 @@ from app.services.users import accept_invitation
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-def get_auth_service(
+async def get_auth_service(
     session: DbSession, settings: SettingsDep, request: RequestInfoDep
 ) -> AuthService:
     return AuthService(session, settings, request)
@@ -147,7 +147,7 @@ async def me(principal: CurrentPrincipal, session: DbSession) -> MeResponse:
     )
 
 
-def get_session_service(
+async def get_session_service(
     session: DbSession, principal: CurrentPrincipal, request: RequestInfoDep
 ) -> SessionService:
     return SessionService(session, principal, request)

@@ -48,7 +48,7 @@ ErasureOwner = Annotated[
 ]
 
 
-def personal_service(
+async def personal_service(
     session: DbSession, request: RequestInfoDep, principal: CurrentPrincipal
 ) -> PersonalDataService:
     """Any signed-in person, about themselves: no permission to hold."""
@@ -58,7 +58,7 @@ def personal_service(
 Personal = Annotated[PersonalDataService, Depends(personal_service)]
 
 
-def export_sessions(request: Request) -> SessionFactory:
+async def export_sessions(request: Request) -> SessionFactory:
     """Sessions for streaming a download after the request's own transaction has ended."""
     return session_factory_for(request.app.state.sessionmaker)
 

@@ -71,7 +71,7 @@ class PeriodQuery:
         return resolve_period(self.date_from, self.date_to, self.fy, default=default)
 
 
-def period_query(
+async def period_query(
     date_from: Annotated[
         IsoDate | None, Query(alias="from", description="First day (YYYY-MM-DD)")
     ] = None,
