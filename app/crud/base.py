@@ -7,7 +7,6 @@ pass another tenant's id. Row-level security enforces the same rule a second tim
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -64,20 +63,7 @@ class Page(Generic[ModelT]):
     page_size: int
 
 
-@functools.cache
-def _by_id(
-    model: type[Base], options: tuple[ExecutableOption, ...], for_update: bool
-) -> Select[Any]:
-    """``get``'s statement, built once per model and loader options: building a select
-    costs more than running a cached one, and a lookup by id is on every request."""
-    columns = model.__table__.c
-    stmt = select(model).where(
-        columns.tenant_id == bindparam("tenant_id"), columns.id == bindparam("id")
-    )
-    stmt = stmt.options(*options)
-    if for_update:  # re-read under the lock, even if the session holds an older copy
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return stmt
+_BY_ID: dict[tuple[type[Any], tuple[ExecutableOption, ...], bool], Select[Any]] = {}
 
 
 class Repository(Generic[ModelT]):
@@ -98,13 +84,44 @@ class Repository(Generic[ModelT]):
             raise TenantNotSet(f"{type(self).__name__} used without a tenant")
         return tenant_id
 
+    def scope(self, **params: Any) -> dict[str, Any]:
+        """Parameters for a statement built once with ``bindparam("tenant_id")``: the
+        tenant comes from here, like every other filter this class adds."""
+        return {"tenant_id": self.tenant_id, **params}
+
     def _column(self, name: str) -> InstrumentedAttribute[Any]:
         column: InstrumentedAttribute[Any] = getattr(self.model, name)
         return column
 
+    @classmethod
+    def visible(cls) -> tuple[ColumnElement[bool], ...]:
+        """What every query of this repository adds besides the tenant (soft deletes)."""
+        return ()
+
     def select(self) -> Select[ModelT]:
         """``SELECT model WHERE tenant_id = <current tenant>``: the start of every query."""
-        return select(self.model).where(self._column("tenant_id") == self.tenant_id)
+        return select(self.model).where(
+            self._column("tenant_id") == self.tenant_id, *self.visible()
+        )
+
+    @classmethod
+    def _by_id(cls, options: tuple[ExecutableOption, ...], for_update: bool) -> Select[ModelT]:
+        """``get``'s statement, built once per repository and loader options: building a
+        select costs more than running a cached one, and a lookup by id is on every request."""
+        key = (cls, options, for_update)
+        stmt = _BY_ID.get(key)
+        if stmt is None:
+            model = cls.model
+            stmt = select(model).where(
+                model.tenant_id == bindparam("tenant_id"),
+                model.id == bindparam("id"),
+                *cls.visible(),
+            )
+            stmt = stmt.options(*options)
+            if for_update:  # re-read under the lock, even if the session holds an older copy
+                stmt = stmt.with_for_update().execution_options(populate_existing=True)
+            _BY_ID[key] = stmt
+        return stmt
 
     async def get(
         self,
@@ -113,10 +130,9 @@ class Repository(Generic[ModelT]):
         options: Iterable[ExecutableOption] = (),
         for_update: bool = False,
     ) -> ModelT | None:
-        model: type[Base] = self.model
-        stmt = _by_id(model, tuple(options), for_update)
-        params = {"tenant_id": self.tenant_id, "id": id_}
-        found: ModelT | None = (await self.session.execute(stmt, params)).scalar_one_or_none()
+        stmt = self._by_id(tuple(options), for_update)
+        result = await self.session.execute(stmt, self.scope(id=id_))
+        found: ModelT | None = result.unique().scalar_one_or_none()  # unique: joined lines
         return found
 
     async def get_or_404(

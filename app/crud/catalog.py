@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import BindParameter, ColumnElement, bindparam, or_, select
 
 from app.crud.base import Repository
 from app.models import (
@@ -17,6 +17,30 @@ from app.models import (
     GstSettings,
     ServiceType,
     TaxRate,
+)
+
+# Read on every invoice, receipt and credit note: built once, run with bound parameters.
+TENANT: BindParameter[uuid.UUID] = bindparam("tenant_id")
+RATES_IN_FORCE = select(TaxRate.rate).where(
+    TaxRate.tenant_id == TENANT,
+    TaxRate.is_active.is_(True),
+    TaxRate.effective_from <= bindparam("on"),
+    or_(TaxRate.effective_to.is_(None), TaxRate.effective_to >= bindparam("on")),
+)
+CURRENT_GST_SETTINGS = select(GstSettings).where(GstSettings.tenant_id == TENANT)
+DEFAULT_COMPANY = (
+    select(Company).where(Company.tenant_id == TENANT, Company.is_default.is_(True)).limit(1)
+)
+DEFAULT_SERIES = (
+    select(DocumentSeries)
+    .where(
+        DocumentSeries.tenant_id == TENANT,
+        DocumentSeries.company_id == bindparam("company_id"),
+        DocumentSeries.document_type == bindparam("document_type"),
+        DocumentSeries.is_active.is_(True),
+    )
+    .order_by(DocumentSeries.is_default.desc(), DocumentSeries.created_at)
+    .limit(1)
 )
 
 
@@ -48,20 +72,11 @@ class TaxRateRepository(Repository[TaxRate]):
     default_sort = "rate"
 
     async def rates_in_force(self, on: date) -> set[Decimal]:
-        stmt = self._in_force(on).with_only_columns(TaxRate.rate)
-        return set((await self.session.execute(stmt)).scalars())
-
-    def _in_force(self, on: date) -> Select[TaxRate]:
-        return self.select().where(
-            TaxRate.is_active.is_(True),
-            TaxRate.effective_from <= on,
-            or_(TaxRate.effective_to.is_(None), TaxRate.effective_to >= on),
-        )
+        return set((await self.session.execute(RATES_IN_FORCE, self.scope(on=on))).scalars())
 
     async def is_known(self, rate: Decimal, on: date) -> bool:
         """A GST rate must be in the tenant's rate table and in force on ``on``."""
-        stmt = self._in_force(on).where(TaxRate.rate == rate)
-        return bool((await self.session.execute(select(stmt.exists()))).scalar())
+        return rate in await self.rates_in_force(on)
 
 
 class GstSettingsRepository(Repository[GstSettings]):
@@ -70,7 +85,8 @@ class GstSettingsRepository(Repository[GstSettings]):
 
     async def current(self) -> GstSettings | None:
         """The tenant's one row (created at sign-up)."""
-        return (await self.session.execute(self.select())).scalar_one_or_none()
+        result = await self.session.execute(CURRENT_GST_SETTINGS, self.scope())
+        return result.scalar_one_or_none()
 
 
 class CompanyRepository(Repository[Company]):
@@ -83,8 +99,7 @@ class CompanyRepository(Repository[Company]):
         return bool((await self.session.execute(select(self.select().exists()))).scalar())
 
     async def default(self) -> Company | None:
-        stmt = self.select().where(Company.is_default.is_(True)).limit(1)
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        return (await self.session.execute(DEFAULT_COMPANY, self.scope())).scalar_one_or_none()
 
     async def clear_default(self, *, except_id: uuid.UUID | None) -> None:
         criteria: list[ColumnElement[bool]] = [Company.is_default.is_(True)]
@@ -100,17 +115,8 @@ class DocumentSeriesRepository(Repository[DocumentSeries]):
     default_sort = "created_at"
 
     async def default_for(self, company_id: uuid.UUID, document_type: str) -> DocumentSeries | None:
-        stmt = (
-            self.select()
-            .where(
-                DocumentSeries.company_id == company_id,
-                DocumentSeries.document_type == document_type,
-                DocumentSeries.is_active.is_(True),
-            )
-            .order_by(DocumentSeries.is_default.desc(), DocumentSeries.created_at)
-            .limit(1)
-        )
-        return (await self.session.execute(stmt)).scalar_one_or_none()
+        params = self.scope(company_id=company_id, document_type=document_type)
+        return (await self.session.execute(DEFAULT_SERIES, params)).scalar_one_or_none()
 
     async def clear_default(
         self, company_id: uuid.UUID, document_type: str, *, except_id: uuid.UUID | None

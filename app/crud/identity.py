@@ -159,14 +159,12 @@ class SessionRepository(Repository[UserSession]):
     ) -> LivePrincipal | None:
         """The per-request check: who the session's user is and the tenant's plan terms
         (``plan`` is None when there is no subscription row)."""
-        params = {"tenant_id": self.tenant_id, "session_id": session_id, "user_id": user_id}
-        result = await self.session.execute(LIVE_PRINCIPAL, {**params, "now": now})
+        params = self.scope(session_id=session_id, user_id=user_id, now=now)
+        result = await self.session.execute(LIVE_PRINCIPAL, params)
         return cast(LivePrincipal | None, result.first())
 
     async def touch(self, session_id: uuid.UUID, now: datetime) -> None:
-        await self.session.execute(
-            TOUCH_SESSION, {"tenant_id": self.tenant_id, "id": session_id, "now": now}
-        )
+        await self.session.execute(TOUCH_SESSION, self.scope(id=session_id, now=now))
 
     async def live_for_user(self, user_id: uuid.UUID, now: datetime) -> list[UserSession]:
         """The user's sessions that can still be used, most recently used first."""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import Select, exists, or_
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.crud.base import Repository
 from app.models import Customer, Invoice, InvoiceLineItem
@@ -16,6 +16,9 @@ from app.schemas.invoice import InvoiceFilters
 
 OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)
 WITH_LINES = (selectinload(Invoice.lines),)
+# A read takes the lines in the same round trip; a locking read cannot (FOR UPDATE does
+# not apply to the nullable side of an outer join), so it takes them in a second one.
+READ_WITH_LINES = (joinedload(Invoice.lines),)
 
 
 def escape_like(value: str) -> str:
@@ -36,7 +39,8 @@ class InvoiceRepository(Repository[Invoice]):
     default_sort = "-invoice_date"
 
     async def get_with_lines(self, id_: uuid.UUID, *, for_update: bool = False) -> Invoice:
-        return await self.get_or_404(id_, options=WITH_LINES, for_update=for_update)
+        options = WITH_LINES if for_update else READ_WITH_LINES
+        return await self.get_or_404(id_, options=options, for_update=for_update)
 
     def filtered(self, filters: InvoiceFilters, today: date) -> Select[Invoice]:
         stmt = self.select()

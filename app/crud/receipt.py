@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, or_
+from sqlalchemy import ColumnElement, Select, or_
 from sqlalchemy.orm import selectinload
 
 from app.crud.base import Repository
@@ -26,9 +26,10 @@ class ReceiptRepository(Repository[Receipt]):
     }
     default_sort = "-receipt_date"
 
-    def select(self) -> Select[Receipt]:
+    @classmethod
+    def visible(cls) -> tuple[ColumnElement[bool], ...]:
         """Deleted receipts keep their number but leave every list and lookup."""
-        return super().select().where(Receipt.deleted_at.is_(None))
+        return (Receipt.deleted_at.is_(None),)
 
     async def get_full(self, receipt_id: uuid.UUID, *, for_update: bool = False) -> Receipt:
         return await self.get_or_404(receipt_id, options=WITH_ALLOCATIONS, for_update=for_update)

@@ -31,6 +31,18 @@ class AuditService:
         user_id: uuid.UUID | None = None,
     ) -> None:
         """Queue one audit row; it is flushed with the rest of the request's writes."""
+        safe = json_safe(changes) if changes is not None else None
+        self._add(action, entity_type, entity_id, safe, user_id)
+
+    def _add(
+        self,
+        action: str,
+        entity_type: str,
+        entity_id: uuid.UUID | None,
+        changes: dict[str, Any] | None,
+        user_id: uuid.UUID | None = None,
+    ) -> None:
+        """``changes`` already JSON-safe (snapshots are)."""
         tenant_id = current_tenant(self.session)
         if tenant_id is None:
             raise RuntimeError("audit record without a tenant")
@@ -41,20 +53,23 @@ class AuditService:
                 action=action,
                 entity_type=entity_type,
                 entity_id=entity_id,
-                changes=json_safe(changes) if changes is not None else None,
+                changes=changes,
                 ip_address=self.request.ip_address,
                 user_agent=self.request.user_agent,
                 request_id=self.request.request_id,
             )
         )
 
-    def created(self, entity_type: str, obj: Any) -> None:
-        self.record(f"{entity_type}.created", entity_type, obj.id, {"after": snapshot(obj)})
+    def created(self, entity_type: str, obj: Any) -> dict[str, Any]:
+        """Record the new row; returns its snapshot (the "before" of a change that follows)."""
+        after = snapshot(obj)
+        self._add(f"{entity_type}.created", entity_type, obj.id, {"after": after})
+        return after
 
     def updated(self, entity_type: str, obj: Any, before: dict[str, Any]) -> None:
         changes = diff(before, snapshot(obj))
         if changes["after"]:
-            self.record(f"{entity_type}.updated", entity_type, obj.id, changes)
+            self._add(f"{entity_type}.updated", entity_type, obj.id, changes)
 
     def deleted(self, entity_type: str, obj: Any, *, action: str = "deleted") -> None:
-        self.record(f"{entity_type}.{action}", entity_type, obj.id, {"before": snapshot(obj)})
+        self._add(f"{entity_type}.{action}", entity_type, obj.id, {"before": snapshot(obj)})

@@ -101,10 +101,10 @@ class InvoiceService:
         invoice.lines = []
         await self._apply(invoice, data.model_dump(exclude_unset=True), data.lines)
         await self.invoices.add(invoice)
-        self.audit.created("invoice", invoice)
+        created = self.audit.created("invoice", invoice)
         if data.issue:
             # Priced a moment ago in this transaction: no re-read, no repricing needed.
-            return await self._number(invoice, snapshot(invoice))
+            return await self._number(invoice, created)
         return invoice
 
     async def update(self, invoice_id: uuid.UUID, data: InvoiceUpdate) -> Invoice:

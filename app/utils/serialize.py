@@ -30,11 +30,23 @@ def json_safe(value: Any) -> Any:
 
 def snapshot(obj: Any, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The loaded column values of ``obj`` (all, or ``fields``), minus secrets."""
-    mapper = inspect(type(obj))
-    names = fields if fields is not None else [attr.key for attr in mapper.column_attrs]
-    return {
-        name: json_safe(getattr(obj, name, None)) for name in names if name not in SECRET_FIELDS
-    }
+    names = (
+        _column_names(type(obj))
+        if fields is None
+        else [name for name in fields if name not in SECRET_FIELDS]
+    )
+    return {name: json_safe(getattr(obj, name, None)) for name in names}
+
+
+_COLUMN_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
+def _column_names(model: type[Any]) -> tuple[str, ...]:
+    names = _COLUMN_NAMES.get(model)
+    if names is None:
+        columns = inspect(model).column_attrs
+        names = _COLUMN_NAMES[model] = tuple(a.key for a in columns if a.key not in SECRET_FIELDS)
+    return names
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
