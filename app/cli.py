@@ -176,6 +176,7 @@ async def _work(settings: Settings) -> None:
         session_factory_for,
         set_runtime,
     )
+    from app.services.pdf_renderer import shutdown_renderer
 
     assert settings.DATABASE_URL is not None
     engine = create_engine(settings.DATABASE_URL, settings)
@@ -187,6 +188,7 @@ async def _work(settings: Settings) -> None:
             await run_worker(job_app, signals=True)
     finally:
         await engine.dispose()
+        await asyncio.to_thread(shutdown_renderer)
 
 
 def cmd_migrate(_: argparse.Namespace) -> None:

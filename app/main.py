@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -26,6 +27,7 @@ from app.middleware.security import BodySizeLimitMiddleware, SecurityHeadersMidd
 from app.services import tasks  # noqa: F401 - the API queues jobs by the tasks' names
 from app.services.email import EmailSender
 from app.services.jobs import JobRuntime, in_process_worker, session_factory_for, set_runtime
+from app.services.pdf_renderer import shutdown_renderer
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 yield
         finally:
             await engine.dispose()
+            await asyncio.to_thread(shutdown_renderer)
 
     docs = settings.docs_enabled
     app = FastAPI(

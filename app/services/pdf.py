@@ -2,7 +2,7 @@
 
 ``render_html`` fills ``templates/pdf/invoice.html`` (autoescaped, ``StrictUndefined``) and
 ``render_pdf`` turns it into PDF bytes. WeasyPrint is CPU-bound and synchronous, so async code
-must call ``render_pdf_async``, which runs it in a worker thread.
+must call ``render_pdf_async``, which runs it in the renderer process (pdf_renderer.py).
 
 Nothing is ever fetched from the network or the file system while rendering: the only
 external resources allowed are ``data:`` URIs (the tenant logo, the UPI QR code), and the
@@ -11,7 +11,6 @@ URL fetcher handed to WeasyPrint refuses every other scheme.
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import re
 import threading
@@ -22,6 +21,8 @@ from typing import Any, Final
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from app.services.pdf_renderer import html_to_pdf_in_renderer
 
 __all__ = [
     "DEFAULT_ACCENT_COLOUR",
@@ -458,8 +459,8 @@ def safe_url_fetcher() -> Any:
 
 
 # WeasyPrint drives Pango/fontconfig through cffi; concurrent renders in several threads of
-# one process have crashed in the past, so renders are serialised (each one still runs off
-# the event loop via render_pdf_async).
+# one process have crashed in the past, so renders are serialised (the renderer process
+# takes one at a time too).
 _render_lock = threading.Lock()
 
 
@@ -479,11 +480,11 @@ def html_to_pdf(html: str) -> bytes:
 
 
 async def render_pdf_async(doc: PdfDocument) -> bytes:
-    """``render_pdf`` in a worker thread, so the event loop is never blocked."""
-    return await asyncio.to_thread(render_pdf, doc)
+    """``render_pdf`` in the renderer process, so the event loop is never blocked and
+    WeasyPrint's caches stay out of the worker."""
+    return await html_to_pdf_in_renderer(render_html(doc))
 
 
 async def render_template_pdf_async(template: str, context: dict[str, Any]) -> bytes:
     """Any other document (a customer statement) from a template in ``templates/pdf``."""
-    html = _env.get_template(template).render(context)
-    return await asyncio.to_thread(html_to_pdf, html)
+    return await html_to_pdf_in_renderer(_env.get_template(template).render(context))

@@ -40,7 +40,7 @@ def _is_async(call: Any) -> bool:
     return (
         inspect.iscoroutinefunction(call)
         or inspect.isasyncgenfunction(call)
-        or inspect.iscoroutinefunction(getattr(call, "__call__", None))
+        or inspect.iscoroutinefunction(type(call).__call__)  # an instance (HTTPBearer)
     )
 
 
