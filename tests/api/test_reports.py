@@ -48,6 +48,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.config import Settings
+from app.schemas.reports import AgingOut
 from app.utils.gst import gstin_check_character
 from tests.support import TenantClient, add_member, assert_problem
 
@@ -440,6 +441,19 @@ async def test_aging_buckets_follow_due_dates(tenant: TenantClient, world: World
     assert october["total"]["1_30"] == {"amount": "38000.00", "count": 1}  # I6, 29 days
     assert october["total"]["31_60"] == {"amount": "6800.00", "count": 1}  # I0, 31 days
     assert october["total"]["not_due"] == {"amount": "229570.01", "count": 3}
+
+
+async def test_aging_is_written_exactly_as_its_model_would_write_it(
+    tenant: TenantClient, world: World
+) -> None:
+    # The service writes the JSON itself (for speed); the model is the contract.
+    for query in ({"as_of": "2025-12-31"}, {"as_of": "2025-10-31", "company_id": world.company}):
+        response = await tenant.get("/api/v1/dashboard/aging-analysis", params=query)
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/json"
+        model = AgingOut.model_validate_json(response.content)
+        assert len(model.customers) >= 1
+        assert response.content == model.model_dump_json(by_alias=True).encode()
 
 
 # --------------------------------------------------------------------------- registers

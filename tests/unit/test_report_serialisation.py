@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
+import pydantic_core
 import pytest
 
 from app.schemas.reports import AgingBucketsOut
@@ -119,3 +120,13 @@ def test_aging_buckets_validate_into_the_response_model() -> None:
         "total": {"amount": "14.50", "count": 7},
     }
     assert list(out) == ["not_due", "1_30", "31_60", "61_90", "over_90", "total"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ['Śrī "Gaṇeś" Traders', "back\\slash / slash", "tab\tnew\nline \x01 \x7f", "₹ 😀 \u2028"],
+)
+def test_aging_text_is_escaped_as_the_model_would_escape_it(name: str) -> None:
+    # The aging endpoint writes its JSON with json.dumps; pydantic writes the model's.
+    ours = json.dumps({"name": name}, ensure_ascii=False, separators=(",", ":"))
+    assert ours == pydantic_core.to_json({"name": name}).decode()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 
 from app.api.v1.endpoints.reports import AsOf, CompanyFilter, Periods
 from app.api.v1.services import service_for
@@ -38,10 +38,10 @@ async def revenue_chart(
     return await service.revenue_chart(periods.resolve(default="fy"), interval, company_id)
 
 
-@router.get("/aging-analysis")
+@router.get("/aging-analysis", response_model=AgingOut)
 async def aging_analysis(
     service: Reader, as_of: AsOf = None, company_id: CompanyFilter = None
-) -> AgingOut:
+) -> Response:
     """Amounts due on open invoices by days past due at ``as_of`` (not due, 1-30, 31-60,
     61-90, over 90), with invoice counts, in total and per customer."""
-    return await service.aging(as_of, company_id)
+    return Response(await service.aging(as_of, company_id), media_type="application/json")
