@@ -6,8 +6,8 @@ import uuid
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import Select, exists, or_
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, exists, func, or_
+from sqlalchemy.orm import defer, joinedload, selectinload, with_expression
 
 from app.crud.base import Repository
 from app.models import Customer, Invoice, InvoiceLineItem
@@ -19,6 +19,14 @@ WITH_LINES = (selectinload(Invoice.lines),)
 # A read takes the lines in the same round trip; a locking read cannot (FOR UPDATE does
 # not apply to the nullable side of an outer join), so it takes them in a second one.
 READ_WITH_LINES = (joinedload(Invoice.lines),)
+# A list shows the buyer's name, not the whole frozen snapshot (supplier, bank, terms).
+LISTED = (
+    defer(Invoice.billing_snapshot, raiseload=True),
+    with_expression(
+        Invoice.listed_buyer_name,
+        func.coalesce(Invoice.billing_snapshot["buyer"]["name"].astext, ""),
+    ),
+)
 
 
 def escape_like(value: str) -> str:
@@ -43,7 +51,7 @@ class InvoiceRepository(Repository[Invoice]):
         return await self.get_or_404(id_, options=options, for_update=for_update)
 
     def filtered(self, filters: InvoiceFilters, today: date) -> Select[Invoice]:
-        stmt = self.select()
+        stmt = self.select().options(*LISTED)
         if filters.status == "overdue":
             stmt = stmt.where(
                 Invoice.status.in_(OPEN_STATUSES),

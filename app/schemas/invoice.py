@@ -178,12 +178,7 @@ class InvoiceSummaryOut(ResponseModel):
     sent_at: datetime | None
     created_at: datetime
     updated_at: datetime
-    billing_snapshot: dict[str, Any] = Field(exclude=True)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def customer_name(self) -> str:
-        return str(self.billing_snapshot.get("buyer", {}).get("name", ""))
+    customer_name: str
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -197,6 +192,7 @@ class InvoiceSummaryOut(ResponseModel):
 
 
 class InvoiceOut(InvoiceSummaryOut):
+    billing_snapshot: dict[str, Any] = Field(exclude=True)
     financial_year: str | None
     zero_rated_mode: str
     lut_reference: str | None
