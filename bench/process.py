@@ -29,11 +29,13 @@ uvicorn.run(
 class MemoryPeak:
     per_worker: dict[int, int] = field(default_factory=dict)  # pid -> peak RSS bytes
     total: int = 0  # peak of the sum over workers at one instant
+    helper: int = 0  # peak RSS of any worker's own child process (the PDF renderer)
 
     def merge(self, other: MemoryPeak) -> None:
         for pid, rss in other.per_worker.items():
             self.per_worker[pid] = max(self.per_worker.get(pid, 0), rss)
         self.total = max(self.total, other.total)
+        self.helper = max(self.helper, other.helper)
 
     @property
     def worst_worker(self) -> int:
@@ -93,8 +95,13 @@ class Server:
         # uvicorn's supervisor also starts multiprocessing's resource tracker.
         return [pid for pid in _children(self.process.pid) if "resource_tracker" not in _cmd(pid)]
 
+    def helper_pids(self) -> list[int]:
+        """The workers' own children: the PDF renderer processes."""
+        return [child for pid in self.worker_pids() for child in _children(pid)]
+
     def cpu_seconds(self) -> float:
-        return sum(_cpu_seconds(pid) for pid in self.worker_pids())
+        """Workers and their renderers (a renderer replaced meanwhile takes its time along)."""
+        return sum(_cpu_seconds(pid) for pid in self.worker_pids() + self.helper_pids())
 
     def start_sampling(self) -> None:
         self._peak = MemoryPeak()
@@ -116,6 +123,8 @@ class Server:
                 total += rss
                 self._peak.per_worker[pid] = max(self._peak.per_worker.get(pid, 0), rss)
             self._peak.total = max(self._peak.total, total)
+            for pid in self.helper_pids():
+                self._peak.helper = max(self._peak.helper, _rss(pid))
             time.sleep(0.1)
 
     def stop(self) -> None:

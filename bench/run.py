@@ -316,6 +316,10 @@ def execute(
     finally:
         server.stop()
     run.notes.append(_load_average("after"))
+    run.notes.append(
+        f"PDF renderer processes (one beside each worker, replaced every 200 renders): peak "
+        f"RSS {run.overall.helper / 2**20:.0f} MB; their CPU time counts as server CPU."
+    )
     bcrypt = references.bcrypt_rate(workers, max(1.0, mode.seconds / 2))
     targets = targets_of(run, report_ratios, bcrypt)
     path = (
