@@ -7,21 +7,29 @@ from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import Select, exists, func, or_
-from sqlalchemy.orm import defer, joinedload, selectinload, with_expression
+from sqlalchemy.orm import joinedload, load_only, selectinload, with_expression
 
 from app.crud.base import Repository
 from app.models import Customer, Invoice, InvoiceLineItem
 from app.models.enums import InvoiceStatus
-from app.schemas.invoice import InvoiceFilters
+from app.schemas.invoice import InvoiceFilters, InvoiceSummaryOut
 
 OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)
 WITH_LINES = (selectinload(Invoice.lines),)
 # A read takes the lines in the same round trip; a locking read cannot (FOR UPDATE does
 # not apply to the nullable side of an outer join), so it takes them in a second one.
 READ_WITH_LINES = (joinedload(Invoice.lines),)
-# A list shows the buyer's name, not the whole frozen snapshot (supplier, bank, terms).
+# A list loads what its items show (InvoiceSummaryOut), and of the frozen snapshot
+# (supplier, bank, terms, buyer) only the buyer's name.
 LISTED = (
-    defer(Invoice.billing_snapshot, raiseload=True),
+    load_only(
+        *(
+            getattr(Invoice, name)
+            for name in InvoiceSummaryOut.model_fields
+            if name != "customer_name"
+        ),
+        raiseload=True,
+    ),
     with_expression(
         Invoice.listed_buyer_name,
         func.coalesce(Invoice.billing_snapshot["buyer"]["name"].astext, ""),
