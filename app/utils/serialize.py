@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import Column, inspect
 
 # Never copied into the audit trail.
 SECRET_FIELDS = frozenset({"password_hash", "token_hash"})
@@ -44,8 +44,13 @@ _COLUMN_NAMES: dict[type[Any], tuple[str, ...]] = {}
 def _column_names(model: type[Any]) -> tuple[str, ...]:
     names = _COLUMN_NAMES.get(model)
     if names is None:
-        columns = inspect(model).column_attrs
-        names = _COLUMN_NAMES[model] = tuple(a.key for a in columns if a.key not in SECRET_FIELDS)
+        # Table columns only: not expressions a query may fill in (query_expression).
+        names = _COLUMN_NAMES[model] = tuple(
+            attr.key
+            for attr in inspect(model).column_attrs
+            if all(isinstance(column, Column) for column in attr.columns)
+            and attr.key not in SECRET_FIELDS
+        )
     return names
 
 
