@@ -28,8 +28,21 @@ AUTH_FIND_TOKEN = text("SELECT auth_find_token(:kind, :token_hash)")
 _sessions = cast(Table, UserSession.__table__)
 _users = cast(Table, User.__table__)
 _subscriptions = cast(Table, Subscription.__table__)
-# Every signed-in request runs this, so it is built once (bound parameters, plain
-# columns, no ORM objects): a live session, a user who may sign in, the plan's terms.
+# A live session of a user who may still sign in, with the tenant's subscription: every
+# signed-in request checks it, so the statements are built once with bound parameters.
+_LIVE_SESSION_FROM = _sessions.join(
+    _users, (_users.c.tenant_id == _sessions.c.tenant_id) & (_users.c.id == _sessions.c.user_id)
+).outerjoin(_subscriptions, _subscriptions.c.tenant_id == _sessions.c.tenant_id)
+_LIVE_SESSION = (
+    _sessions.c.tenant_id == bindparam("tenant_id"),
+    _sessions.c.id == bindparam("session_id"),
+    _sessions.c.user_id == bindparam("user_id"),
+    _sessions.c.revoked_at.is_(None),
+    _sessions.c.expires_at > bindparam("now"),
+    _users.c.is_active.is_(True),
+    _users.c.deleted_at.is_(None),
+)
+# Plain columns, no ORM objects: who the user is and the plan's terms.
 LIVE_PRINCIPAL = (
     select(
         _users.c.id.label("user_id"),
@@ -42,21 +55,12 @@ LIVE_PRINCIPAL = (
         _subscriptions.c.current_period_end,
         _subscriptions.c.trial_end_date,
     )
-    .select_from(_sessions)
-    .join(
-        _users,
-        (_users.c.tenant_id == _sessions.c.tenant_id) & (_users.c.id == _sessions.c.user_id),
-    )
-    .outerjoin(_subscriptions, _subscriptions.c.tenant_id == _sessions.c.tenant_id)
-    .where(
-        _sessions.c.tenant_id == bindparam("tenant_id"),
-        _sessions.c.id == bindparam("session_id"),
-        _sessions.c.user_id == bindparam("user_id"),
-        _sessions.c.revoked_at.is_(None),
-        _sessions.c.expires_at > bindparam("now"),
-        _users.c.is_active.is_(True),
-        _users.c.deleted_at.is_(None),
-    )
+    .select_from(_LIVE_SESSION_FROM)
+    .where(*_LIVE_SESSION)
+)
+# The same check with the objects themselves (refreshing tokens changes them).
+LIVE_SESSION_OBJECTS = (
+    select(UserSession, User, Subscription).select_from(_LIVE_SESSION_FROM).where(*_LIVE_SESSION)
 )
 TOUCH_SESSION = (
     update(_sessions)
@@ -133,25 +137,9 @@ class SessionRepository(Repository[UserSession]):
     async def active_with_user(
         self, session_id: uuid.UUID, user_id: uuid.UUID, now: datetime
     ) -> tuple[UserSession, User, Subscription | None] | None:
-        """One query per request: the session is live, its user may still sign in, and the
-        tenant's subscription (for the plan checks) comes along."""
-        stmt = (
-            select(UserSession, User, Subscription)
-            .join(
-                User, (User.tenant_id == UserSession.tenant_id) & (User.id == UserSession.user_id)
-            )
-            .outerjoin(Subscription, Subscription.tenant_id == UserSession.tenant_id)
-            .where(
-                UserSession.tenant_id == self.tenant_id,
-                UserSession.id == session_id,
-                UserSession.user_id == user_id,
-                UserSession.revoked_at.is_(None),
-                UserSession.expires_at > now,
-                User.is_active.is_(True),
-                User.deleted_at.is_(None),
-            )
-        )
-        row = (await self.session.execute(stmt)).first()
+        """The live session, its user and the tenant's subscription, as objects."""
+        params = self.scope(session_id=session_id, user_id=user_id, now=now)
+        row = (await self.session.execute(LIVE_SESSION_OBJECTS, params)).first()
         return (row[0], row[1], row[2]) if row else None
 
     async def live_principal(

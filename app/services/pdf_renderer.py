@@ -56,16 +56,19 @@ def shutdown_renderer() -> None:
 
 async def html_to_pdf_in_renderer(html: str) -> bytes:
     """``html_to_pdf`` in the renderer process; a renderer that died is replaced once."""
+    try:
+        return await _render(html)
+    except BrokenProcessPool:
+        logger.warning("the PDF renderer process died; starting a new one")
+        return await _render(html)  # a second failure is the caller's 500
+
+
+async def _render(html: str) -> bytes:
     from app.services.pdf import html_to_pdf
 
-    loop = asyncio.get_running_loop()
-    for attempt in (1, 2):
-        pool = _renderer.pool()
-        try:
-            return await loop.run_in_executor(pool, html_to_pdf, html)
-        except BrokenProcessPool:
-            _renderer.discard(pool)
-            if attempt == 2:
-                raise
-            logger.warning("the PDF renderer process died; starting a new one")
-    raise AssertionError("unreachable")
+    pool = _renderer.pool()
+    try:
+        return await asyncio.get_running_loop().run_in_executor(pool, html_to_pdf, html)
+    except BrokenProcessPool:
+        _renderer.discard(pool)
+        raise

@@ -287,9 +287,11 @@ async def test_expired_exports_are_purged_and_answer_410(
     expires_at = datetime.fromisoformat(export["expires_at"])
     assert expires_at - utcnow() > timedelta(hours=settings.DATA_EXPORT_EXPIRE_HOURS - 1)
 
-    assert await purge_expired_exports(runtime, now=expires_at - timedelta(minutes=1)) == 0
+    # The purge covers every tenant, and other tests in this database commit exports too:
+    # what counts is what happens to this one.
+    await purge_expired_exports(runtime, now=expires_at - timedelta(minutes=1))
     await download(tenant, export)  # still there
-    assert await purge_expired_exports(runtime, now=expires_at + timedelta(minutes=1)) == 1
+    assert await purge_expired_exports(runtime, now=expires_at + timedelta(minutes=1)) >= 1
 
     after = (await tenant.get(f"{EXPORTS}/{export['id']}")).json()
     assert after["status"] == "expired" and after["download_url"] is None

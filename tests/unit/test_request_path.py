@@ -14,26 +14,16 @@ from app.core.config import Settings
 from app.main import create_app
 
 
-def _api_routes(routes: list[Any]) -> Iterator[APIRoute]:
+def _walk(routes: list[Any]) -> Iterator[tuple[str, Dependant]]:
+    """Every route's dependency tree, and every included router's own dependencies."""
     for route in routes:
         included = getattr(route, "original_router", None)
         if included is not None:
-            yield from _api_routes(included.routes)
+            yield from _walk(included.routes)
             for dependency in included.dependencies:
-                yield from _pseudo_route(dependency.dependency, included.prefix)
+                yield included.prefix, Dependant(call=dependency.dependency)
         elif isinstance(route, APIRoute):
-            yield route
-
-
-def _pseudo_route(call: Any, path: str) -> Iterator[APIRoute]:
-    """A router-level dependency, checked as if it were a route's own."""
-
-    async def holder() -> None:
-        return None
-
-    route = APIRoute(path or "/", holder)
-    route.dependant.dependencies.append(Dependant(call=call))
-    yield route
+            yield route.path, route.dependant
 
 
 def _is_async(call: Any) -> bool:
@@ -52,8 +42,7 @@ def _sync_calls(dependant: Dependant) -> Iterator[str]:
 
 
 def test_every_dependency_and_endpoint_is_async(settings: Settings) -> None:
-    app = create_app(settings)
-    routes = list(_api_routes(app.routes))
-    assert len(routes) > 100  # the walk reached the included routers
-    sync = {f"{name} ({route.path})" for route in routes for name in _sync_calls(route.dependant)}
+    trees = list(_walk(create_app(settings).routes))
+    assert len(trees) > 100  # the walk reached the included routers
+    sync = {f"{name} ({path})" for path, tree in trees for name in _sync_calls(tree)}
     assert not sync, f"sync dependencies or endpoints run in a thread pool: {sorted(sync)}"
