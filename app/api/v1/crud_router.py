@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel
 
 from app.api.v1.pagination import Pagination, page_out
+from app.api.v1.routing import ResourceRouter
 from app.api.v1.services import service_for
 from app.core.permissions import Permission
 from app.schemas.common import Page
@@ -32,7 +33,7 @@ def crud_router(
     write_permission: Permission = Permission.MANAGE_SETTINGS,
     filter_schema: type[BaseModel] | None = None,
 ) -> APIRouter:
-    router = APIRouter(prefix=prefix, tags=[tag])
+    router = ResourceRouter(prefix=prefix, tags=[tag])
     label = tag.rstrip("s").replace("-", " ")
 
     Reader = Annotated[CrudService[Any], Depends(service_for(service_class, Permission.READ))]

@@ -5,16 +5,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import Depends, status
 
 from app.api.v1.pagination import Pagination, page_out
+from app.api.v1.routing import ResourceRouter
 from app.api.v1.services import service_for
 from app.core.permissions import Permission
 from app.schemas.common import Page
 from app.schemas.user import ApiTokenCreate, ApiTokenCreated, ApiTokenOut
 from app.services.api_tokens import ApiTokenService
 
-router = APIRouter(prefix="/api-tokens", tags=["api-tokens"])
+router = ResourceRouter(prefix="/api-tokens", tags=["api-tokens"])
 Manager = Annotated[ApiTokenService, Depends(service_for(ApiTokenService, Permission.MANAGE_USERS))]
 
 

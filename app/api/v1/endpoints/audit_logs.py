@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from app.api.v1.pagination import Pagination, page_out
+from app.api.v1.routing import ResourceRouter
 from app.core.dependencies import DbSession, Principal, require
 from app.core.permissions import Permission
 from app.crud.audit import AuditLogRepository
 from app.schemas.audit import AuditLogFilters, AuditLogOut
 from app.schemas.common import Page
 
-router = APIRouter(prefix="/audit-logs", tags=["audit-logs"])
+router = ResourceRouter(prefix="/audit-logs", tags=["audit-logs"])
 
 
 @router.get("")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import Depends, status
 
+from app.api.v1.routing import ResourceRouter
 from app.api.v1.throttle import AuthThrottleDep
 from app.core.dependencies import CurrentPrincipal, DbSession, RequestInfoDep, SettingsDep
 from app.core.errors import NotFound
@@ -34,7 +35,7 @@ from app.services.auth import AuthService
 from app.services.sessions import SessionService, device_label
 from app.services.users import accept_invitation
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = ResourceRouter(prefix="/auth", tags=["auth"])
 
 
 async def get_auth_service(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from app.api.v1.crud_router import crud_router
+from app.api.v1.routing import ResourceRouter
 from app.api.v1.services import service_for
 from app.core.permissions import Permission
 from app.schemas.company import (
@@ -40,7 +41,7 @@ document_series = crud_router(
     filter_schema=DocumentSeriesFilters,
 )
 
-gst_settings = APIRouter(prefix="/gst-settings", tags=["gst-settings"])
+gst_settings = ResourceRouter(prefix="/gst-settings", tags=["gst-settings"])
 Reader = Annotated[GstSettingsService, Depends(service_for(GstSettingsService, Permission.READ))]
 Manager = Annotated[
     GstSettingsService, Depends(service_for(GstSettingsService, Permission.MANAGE_SETTINGS))

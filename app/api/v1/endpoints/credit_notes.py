@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import Depends, Header, Query, Response, status
 
 from app.api.v1.endpoints.invoices import pdf_response
 from app.api.v1.idempotency import Idempotent
 from app.api.v1.pagination import Pagination, page_out
+from app.api.v1.routing import ResourceRouter
 from app.api.v1.services import service_for
 from app.core.permissions import Permission
 from app.schemas.common import Page
@@ -24,7 +25,7 @@ from app.schemas.receipt import RefundCreate, RefundOut
 from app.services.credit_note import CreditNoteService
 from app.services.credit_note_pdf import CreditNotePdfService
 
-router = APIRouter(prefix="/credit-notes", tags=["credit-notes"])
+router = ResourceRouter(prefix="/credit-notes", tags=["credit-notes"])
 Reader = Annotated[CreditNoteService, Depends(service_for(CreditNoteService, Permission.READ))]
 Writer = Annotated[
     CreditNoteService, Depends(service_for(CreditNoteService, Permission.WRITE_DOCUMENTS))

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
 from app.api.v1.endpoints.reports import AsOf, CompanyFilter, Periods
+from app.api.v1.routing import ResourceRouter
 from app.api.v1.services import service_for
 from app.core.permissions import Permission
 from app.schemas.reports import AgingOut, DashboardMetricsOut, RevenueChartOut
 from app.services.reports import DashboardService
 
-router = APIRouter(prefix="/dashboard", tags=["dashboard"])
+router = ResourceRouter(prefix="/dashboard", tags=["dashboard"])
 Reader = Annotated[DashboardService, Depends(service_for(DashboardService, Permission.READ))]
 
 

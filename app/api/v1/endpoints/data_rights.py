@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import StreamingResponse
 
 from app.api.v1.pagination import Pagination
+from app.api.v1.routing import ResourceRouter
 from app.api.v1.services import service_for
 from app.core.dependencies import (
     CurrentPrincipal,
@@ -33,8 +34,8 @@ from app.services.data_rights.personal import PersonalDataService
 from app.services.jobs import session_factory_for
 from app.utils.clock import utcnow
 
-tenant_data = APIRouter(prefix="/tenants", tags=["data rights"])
-personal_data = APIRouter(prefix="/auth", tags=["data rights"])
+tenant_data = ResourceRouter(prefix="/tenants", tags=["data rights"])
+personal_data = ResourceRouter(prefix="/auth", tags=["data rights"])
 router = APIRouter()
 
 Exports = Annotated[

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
+from app.api.v1.routing import ResourceRouter
 from app.api.v1.services import service_for
 from app.core.permissions import Permission
 from app.schemas.dunning import DunningSettingsOut, DunningSettingsUpdate
 from app.services.dunning import DunningService
 
-router = APIRouter(prefix="/dunning-settings", tags=["dunning"])
+router = ResourceRouter(prefix="/dunning-settings", tags=["dunning"])
 Reader = Annotated[DunningService, Depends(service_for(DunningService, Permission.READ))]
 Manager = Annotated[
     DunningService, Depends(service_for(DunningService, Permission.MANAGE_SETTINGS))

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import Depends, Header, Query, Response, status
 
 from app.api.v1.idempotency import Idempotent
 from app.api.v1.pagination import Pagination, page_out
+from app.api.v1.routing import ResourceRouter
 from app.api.v1.services import service_for
 from app.core.permissions import Permission
 from app.schemas.common import Page
@@ -25,7 +26,7 @@ from app.schemas.invoice import (
 from app.services.invoice import InvoiceService
 from app.services.invoice_pdf import InvoicePdfService, RenderedPdf
 
-router = APIRouter(prefix="/invoices", tags=["invoices"])
+router = ResourceRouter(prefix="/invoices", tags=["invoices"])
 Reader = Annotated[InvoiceService, Depends(service_for(InvoiceService, Permission.READ))]
 Writer = Annotated[InvoiceService, Depends(service_for(InvoiceService, Permission.WRITE_DOCUMENTS))]
 PdfReader = Annotated[InvoicePdfService, Depends(service_for(InvoicePdfService, Permission.READ))]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import Depends, Query, status
 
 from app.api.v1.idempotency import Idempotent
 from app.api.v1.pagination import Pagination, page_out
+from app.api.v1.routing import ResourceRouter
 from app.api.v1.services import service_for
 from app.core.permissions import Permission
 from app.schemas.common import Page
@@ -23,7 +24,7 @@ from app.schemas.receipt import (
 )
 from app.services.receipt import ReceiptService
 
-router = APIRouter(prefix="/receipts", tags=["receipts"])
+router = ResourceRouter(prefix="/receipts", tags=["receipts"])
 Reader = Annotated[ReceiptService, Depends(service_for(ReceiptService, Permission.READ))]
 Writer = Annotated[ReceiptService, Depends(service_for(ReceiptService, Permission.WRITE_DOCUMENTS))]
 

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal, Protocol
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from app.api.v1.routing import ResourceRouter
 from app.api.v1.services import service_for
 from app.core.permissions import Permission
 from app.schemas.common import IsoDate
@@ -45,7 +46,7 @@ from app.services.reports.export import (
     table_xlsx,
 )
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = ResourceRouter(prefix="/reports", tags=["reports"])
 Reader = Annotated[ReportService, Depends(service_for(ReportService, Permission.READ))]
 
 TableFormat = Literal["json", "csv", "xlsx"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import Depends, status
 
 from app.api.v1.pagination import Pagination, page_out
+from app.api.v1.routing import ResourceRouter
 from app.api.v1.services import service_for
 from app.core.permissions import Permission
 from app.schemas.catalog import TaxRateOut
@@ -14,7 +15,7 @@ from app.schemas.common import Page
 from app.schemas.company import TaxRateCreate
 from app.services.company import TaxRateService
 
-router = APIRouter(prefix="/tax-rates", tags=["tax-rates"])
+router = ResourceRouter(prefix="/tax-rates", tags=["tax-rates"])
 Reader = Annotated[TaxRateService, Depends(service_for(TaxRateService, Permission.READ))]
 Manager = Annotated[
     TaxRateService, Depends(service_for(TaxRateService, Permission.MANAGE_SETTINGS))

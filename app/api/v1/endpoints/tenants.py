@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from app.api.v1.idempotency import Idempotent
+from app.api.v1.routing import ResourceRouter
 from app.api.v1.services import service_for
 from app.core.dependencies import SettingsDep
 from app.core.permissions import Permission
 from app.schemas.tenant import SubscriptionOut, TenantOut, TenantUpdate, UpgradeRequest
 from app.services.tenant import TenantService
 
-router = APIRouter(prefix="/tenants", tags=["tenants"])
+router = ResourceRouter(prefix="/tenants", tags=["tenants"])
 
 
 Reader = Annotated[TenantService, Depends(service_for(TenantService, Permission.READ))]

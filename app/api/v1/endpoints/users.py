@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
+from fastapi import Depends, status
 
 from app.api.v1.pagination import Pagination, page_out
+from app.api.v1.routing import ResourceRouter
 from app.api.v1.services import service_for
 from app.core.dependencies import SettingsDep
 from app.core.permissions import Permission
@@ -16,7 +17,7 @@ from app.schemas.common import Page
 from app.schemas.user import InviteRequest, UserUpdate
 from app.services.users import UserService
 
-router = APIRouter(prefix="/users", tags=["users"])
+router = ResourceRouter(prefix="/users", tags=["users"])
 Reader = Annotated[UserService, Depends(service_for(UserService, Permission.READ))]
 Manager = Annotated[UserService, Depends(service_for(UserService, Permission.MANAGE_USERS))]
 
