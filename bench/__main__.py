@@ -50,6 +50,9 @@ def main(argv: list[str]) -> None:
         db = database_urls(server_url, name)
         if not database_exists(server_url, name):
             raise SystemExit(f"no database {name}: run `python -m bench seed` first (or --seed)")
+        from app.core.migrations import upgrade
+
+        upgrade(db.admin_url)  # data seeded before a new migration stays usable
     if args.command == "run":
         from bench.run import FULL, QUICK, execute
 

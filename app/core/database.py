@@ -73,9 +73,16 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 async def set_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> None:
     """Scope this session to ``tenant_id``: now, and at the start of every later transaction."""
-    session.info["tenant_id"] = tenant_id
-    if session.in_transaction():
+    in_transaction = session.in_transaction()
+    tenant_scoped_by_statement(session, tenant_id)
+    if in_transaction:
         await session.execute(SET_TENANT_SQL, {"tenant_id": str(tenant_id)})
+
+
+def tenant_scoped_by_statement(session: AsyncSession, tenant_id: uuid.UUID) -> None:
+    """Record that a statement already scoped the current transaction to ``tenant_id``
+    (``session_principal`` does): repositories use it, later transactions set it again."""
+    session.info["tenant_id"] = tenant_id
 
 
 def current_tenant(session: AsyncSession) -> uuid.UUID | None:

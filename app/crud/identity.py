@@ -26,41 +26,14 @@ AUTH_FIND_LOGIN = text("SELECT tenant_id, user_id FROM auth_find_login(:email)")
 AUTH_FIND_TOKEN = text("SELECT auth_find_token(:kind, :token_hash)")
 
 _sessions = cast(Table, UserSession.__table__)
-_users = cast(Table, User.__table__)
-_subscriptions = cast(Table, Subscription.__table__)
-# A live session of a user who may still sign in, with the tenant's subscription: every
-# signed-in request checks it, so the statements are built once with bound parameters.
-_LIVE_SESSION_FROM = _sessions.join(
-    _users, (_users.c.tenant_id == _sessions.c.tenant_id) & (_users.c.id == _sessions.c.user_id)
-).outerjoin(_subscriptions, _subscriptions.c.tenant_id == _sessions.c.tenant_id)
-_LIVE_SESSION = (
-    _sessions.c.tenant_id == bindparam("tenant_id"),
-    _sessions.c.id == bindparam("session_id"),
-    _sessions.c.user_id == bindparam("user_id"),
-    _sessions.c.revoked_at.is_(None),
-    _sessions.c.expires_at > bindparam("now"),
-    _users.c.is_active.is_(True),
-    _users.c.deleted_at.is_(None),
-)
-# Plain columns, no ORM objects: who the user is and the plan's terms.
-LIVE_PRINCIPAL = (
-    select(
-        _users.c.id.label("user_id"),
-        _users.c.tenant_id,
-        _users.c.role,
-        _users.c.email,
-        _sessions.c.last_used_at,
-        _subscriptions.c.plan,
-        _subscriptions.c.status,
-        _subscriptions.c.current_period_end,
-        _subscriptions.c.trial_end_date,
-    )
-    .select_from(_LIVE_SESSION_FROM)
-    .where(*_LIVE_SESSION)
-)
-# The same check with the objects themselves (refreshing tokens changes them).
-LIVE_SESSION_OBJECTS = (
-    select(UserSession, User, Subscription).select_from(_LIVE_SESSION_FROM).where(*_LIVE_SESSION)
+# Every signed-in request starts with this call (migration 0014): it scopes the
+# transaction to the token's tenant and returns the session's user and the tenant's
+# plan terms if the session is still live; one round trip, where a separate
+# ``set_config`` and a select made two.
+SESSION_PRINCIPAL = text(
+    "SELECT user_id, tenant_id, role, email, last_used_at, plan, status, "
+    "current_period_end, trial_end_date "
+    "FROM session_principal(:tenant_id, :session_id, :user_id, :now)"
 )
 TOUCH_SESSION = (
     update(_sessions)
@@ -81,6 +54,21 @@ async def find_token_tenant(session: AsyncSession, kind: str, token_hash: str) -
         await session.execute(AUTH_FIND_TOKEN, {"kind": kind, "token_hash": token_hash})
     ).scalar()
     return value if isinstance(value, uuid.UUID) else None
+
+
+async def session_principal(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    session_id: uuid.UUID,
+    user_id: uuid.UUID,
+    now: datetime,
+) -> LivePrincipal | None:
+    """Scope ``session``'s transaction to ``tenant_id`` and check the sign-in session
+    there: its user and the plan's terms while it is live, else None. The tenant comes
+    from a verified token; the caller records it with ``tenant_scoped_by_statement``."""
+    values = {"tenant_id": tenant_id, "session_id": session_id, "user_id": user_id, "now": now}
+    result = await session.execute(SESSION_PRINCIPAL, values)
+    return cast(LivePrincipal | None, result.first())
 
 
 class LivePrincipal(Protocol):
@@ -133,23 +121,6 @@ class UserRepository(Repository[User]):
 class SessionRepository(Repository[UserSession]):
     model = UserSession
     entity = "Session"
-
-    async def active_with_user(
-        self, session_id: uuid.UUID, user_id: uuid.UUID, now: datetime
-    ) -> tuple[UserSession, User, Subscription | None] | None:
-        """The live session, its user and the tenant's subscription, as objects."""
-        params = self.scope(session_id=session_id, user_id=user_id, now=now)
-        row = (await self.session.execute(LIVE_SESSION_OBJECTS, params)).first()
-        return (row[0], row[1], row[2]) if row else None
-
-    async def live_principal(
-        self, session_id: uuid.UUID, user_id: uuid.UUID, now: datetime
-    ) -> LivePrincipal | None:
-        """The per-request check: who the session's user is and the tenant's plan terms
-        (``plan`` is None when there is no subscription row)."""
-        params = self.scope(session_id=session_id, user_id=user_id, now=now)
-        result = await self.session.execute(LIVE_PRINCIPAL, params)
-        return cast(LivePrincipal | None, result.first())
 
     async def touch(self, session_id: uuid.UUID, now: datetime) -> None:
         await self.session.execute(TOUCH_SESSION, self.scope(id=session_id, now=now))

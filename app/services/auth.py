@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.core.database import set_tenant
+from app.core.database import set_tenant, tenant_scoped_by_statement
 from app.core.dependencies import Principal, RequestInfo
 from app.core.errors import AppError, Conflict, PersistedUnauthorized, Unauthorized
 from app.core.security import (
@@ -37,6 +37,7 @@ from app.crud.identity import (
     UserRepository,
     find_login,
     find_token_tenant,
+    session_principal,
 )
 from app.models import (
     EmailVerification,
@@ -80,14 +81,16 @@ async def authenticate_access_token(
         claims = decode_access_token(token, settings)
     except InvalidToken as exc:
         raise Unauthorized(f"The access token is not valid: {exc}.") from exc
-    await set_tenant(session, claims.tenant_id)
-    sessions = SessionRepository(session)
     now = utcnow()
-    found = await sessions.live_principal(claims.session_id, claims.user_id, now)
+    found = await session_principal(
+        session, claims.tenant_id, claims.session_id, claims.user_id, now
+    )
     if found is None:
         raise Unauthorized("The session has ended; sign in again.")
+    tenant_scoped_by_statement(session, claims.tenant_id)
     if now - found.last_used_at > SESSION_TOUCH_INTERVAL:
-        await sessions.touch(claims.session_id, now)  # coarse: most requests write nothing
+        # coarse: most requests write nothing
+        await SessionRepository(session).touch(claims.session_id, now)
     return Principal(
         user_id=found.user_id,
         tenant_id=found.tenant_id,
@@ -232,12 +235,13 @@ class AuthService:
             raise PersistedUnauthorized("This refresh token was already used; sign in again.")
         if login.revoked_at is not None or stored.expires_at <= now or login.expires_at <= now:
             raise Unauthorized("The session has ended; sign in again.")
-        found = await sessions.active_with_user(login.id, login.user_id, now)
+        found = await session_principal(self.session, tenant_id, login.id, login.user_id, now)
         if found is None:
             raise Unauthorized("The session has ended; sign in again.")
+        user = await UserRepository(self.session).get_or_404(found.user_id)
         stored.rotated_at = now
         login.last_used_at = now
-        return await self._issue_tokens(found[1], login)
+        return await self._issue_tokens(user, login)
 
     async def logout(self, principal: Principal) -> None:
         login = await SessionRepository(self.session).get_or_404(principal.session_id)

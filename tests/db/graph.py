@@ -386,6 +386,8 @@ def tenant_graph(tenant_id: uuid.UUID) -> list[Row]:
 
 
 def graph_ids(rows: list[Row]) -> dict[str, Any]:
-    """The ids of the customer and company in a graph (for cross-reference tests)."""
+    """The ids of the customer, company, user and session in a graph."""
     by_table = {table.name: values for table, values in rows}
-    return {"customer": by_table["customers"]["id"], "company": by_table["companies"]["id"]}
+    tables = ("customers", "companies", "users", "sessions")
+    names = ("customer", "company", "user", "session")
+    return {name: by_table[table]["id"] for name, table in zip(names, tables, strict=True)}

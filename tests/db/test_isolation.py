@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -13,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
 from app.core.database import create_engine, set_tenant
+from app.crud.identity import SESSION_PRINCIPAL
 from app.models import Customer, User
 from app.utils.ids import uuid7
 from tests.db.graph import graph_ids, tenant_graph, tenant_owned_tables
@@ -148,6 +150,30 @@ async def test_no_tenant_set_sees_nothing(connection: AsyncConnection) -> None:
         tenant_id=tenant, code="X-2", name="Nobody", state_code="27"
     )
     assert await _sqlstate(connection, insert_without_tenant) == "42501"
+
+
+async def test_session_principal_scopes_the_transaction_to_a_live_session_of_its_tenant(
+    connection: AsyncConnection,
+) -> None:
+    tenant_a, tenant_b = uuid7(), uuid7()
+    ids_b = graph_ids(await _seed(connection, tenant_b))
+    ids_a = graph_ids(await _seed(connection, tenant_a))
+    await connection.execute(text("SELECT set_config('app.tenant_id', '', true)"))
+    now = datetime.now(UTC)
+
+    async def principal(tenant: uuid.UUID, ids: dict[str, Any]) -> Any:
+        values = {"tenant_id": tenant, "session_id": ids["session"], "user_id": ids["user"]}
+        return (await connection.execute(SESSION_PRINCIPAL, {**values, "now": now})).first()
+
+    found = await principal(tenant_a, ids_a)
+    assert (found.user_id, found.tenant_id, found.plan) == (ids_a["user"], tenant_a, "trial")
+    seen = await connection.execute(text("SELECT DISTINCT tenant_id FROM customers"))
+    assert list(seen.scalars()) == [tenant_a]  # the rest of the transaction is A's
+    assert await principal(tenant_a, ids_b) is None  # B's session named under A's tenant
+    assert await principal(tenant_b, ids_a) is None
+    await _as_tenant(connection, tenant_a)
+    await connection.execute(text("UPDATE sessions SET revoked_at = now()"))
+    assert await principal(tenant_a, ids_a) is None
 
 
 @pytest.fixture
