@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Select, exists, func, or_
+from sqlalchemy import Select, bindparam, exists, func, literal_column, or_, select
 from sqlalchemy.orm import joinedload, load_only, selectinload, with_expression
 
 from app.crud.base import Repository
-from app.models import Customer, Invoice, InvoiceLineItem
+from app.crud.catalog import DEFAULT_COMPANY, RATES_IN_FORCE, TENANT
+from app.models import Company, Customer, GstSettings, Invoice, InvoiceLineItem, TaxRate
 from app.models.enums import InvoiceStatus
 from app.schemas.invoice import InvoiceFilters, InvoiceSummaryOut
 
@@ -37,6 +41,42 @@ LISTED = (
 )
 
 
+@dataclass(frozen=True)
+class PricingContext:
+    """What pricing an invoice reads: the buyer, the seller (the given company or the
+    default one), the tenant's GST settings and the GST rates in force on its date.
+    Each is None (or empty) when the tenant has none."""
+
+    customer: Customer | None
+    company: Company | None
+    settings: GstSettings | None
+    rates: frozenset[Decimal]
+
+
+def _pricing_context(company_given: bool) -> Select[Any]:
+    """One round trip for the four reads: each outer-joined to a one-row anchor, so a
+    missing customer or company comes back as None instead of losing the row."""
+    company_id = (
+        bindparam("company_id")
+        if company_given
+        else DEFAULT_COMPANY.with_only_columns(Company.id).correlate(None).scalar_subquery()
+    )
+    rates = RATES_IN_FORCE.with_only_columns(func.array_agg(TaxRate.rate))
+    anchor = select(literal_column("1").label("one")).subquery("anchor")
+    return (
+        select(Customer, Company, GstSettings, rates.correlate(None).scalar_subquery())
+        .select_from(anchor)
+        .outerjoin(
+            Customer, (Customer.tenant_id == TENANT) & (Customer.id == bindparam("customer_id"))
+        )
+        .outerjoin(Company, (Company.tenant_id == TENANT) & (Company.id == company_id))
+        .outerjoin(GstSettings, GstSettings.tenant_id == TENANT)
+    )
+
+
+PRICING_CONTEXT = {given: _pricing_context(given) for given in (True, False)}
+
+
 def escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -57,6 +97,18 @@ class InvoiceRepository(Repository[Invoice]):
     async def get_with_lines(self, id_: uuid.UUID, *, for_update: bool = False) -> Invoice:
         options = WITH_LINES if for_update else READ_WITH_LINES
         return await self.get_or_404(id_, options=options, for_update=for_update)
+
+    async def pricing_context(
+        self, customer_id: uuid.UUID, company_id: uuid.UUID | None, on: date
+    ) -> PricingContext:
+        """The customer, the company (``company_id``, else the default), the GST settings
+        and the rates in force ``on``, in one statement."""
+        params = self.scope(customer_id=customer_id, on=on)
+        if company_id is not None:
+            params["company_id"] = company_id
+        statement = PRICING_CONTEXT[company_id is not None]
+        row = (await self.session.execute(statement, params)).one()
+        return PricingContext(row[0], row[1], row[2], frozenset(row[3] or ()))
 
     def filtered(self, filters: InvoiceFilters, today: date) -> Select[Invoice]:
         stmt = self.select().options(*LISTED)

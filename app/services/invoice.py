@@ -20,10 +20,7 @@ from app.core.dependencies import Principal, RequestInfo
 from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.crud.base import Page, PageParams
 from app.crud.catalog import (
-    CompanyRepository,
-    GstSettingsRepository,
     ServiceTypeRepository,
-    TaxRateRepository,
 )
 from app.crud.customer import CustomerRepository
 from app.crud.identity import UserRepository
@@ -132,22 +129,25 @@ class InvoiceService:
         self, invoice: Invoice, values: dict[str, Any], lines: list[InvoiceLineIn] | None
     ) -> None:
         """Merge the header fields, reprice every line, refresh the parties' snapshot."""
-        customer_id = values.get("customer_id", invoice.customer_id)
-        customer = await CustomerRepository(self.session).get(customer_id) if customer_id else None
+        invoice.invoice_date = values.get("invoice_date") or invoice.invoice_date or today_ist()
+        company_id = values.get("company_id", invoice.company_id)
+        context = await self.invoices.pricing_context(
+            values.get("customer_id", invoice.customer_id), company_id, invoice.invoice_date
+        )
+        customer = context.customer
         if customer is None or customer.archived_at is not None:
             raise ValidationFailed("No active customer with this id.", field="customer_id")
-        company = await self._company(values.get("company_id", invoice.company_id))
-        settings = await GstSettingsRepository(self.session).current() or default_gst_settings()
+        company = _require_company(context.company, company_id)
+        settings = context.settings or default_gst_settings()
         invoice.customer_id, invoice.company_id = customer.id, company.id
         for name in ("notes", "terms", "lut_reference", "is_reverse_charge", "zero_rated_mode"):
             if name in values:
                 setattr(invoice, name, values[name])
-        invoice.invoice_date = values.get("invoice_date") or invoice.invoice_date or today_ist()
         if "place_of_supply" in values or invoice.place_of_supply is None:
             invoice.place_of_supply = values.get("place_of_supply") or default_place(customer)
         invoice.due_date = self._due_date(invoice, values, customer, company)
         if lines is not None:
-            priced = await self._price_lines(lines, invoice.invoice_date, settings)
+            priced = await self._price_lines(lines, invoice.invoice_date, settings, context.rates)
         else:
             priced = [_from_stored(line) for line in invoice.lines]
         result = self._compute(invoice, priced, company, customer, settings)
@@ -170,19 +170,6 @@ class InvoiceService:
             "endorsement": endorsement,
         }
 
-    async def _company(self, company_id: uuid.UUID | None) -> Company:
-        companies = CompanyRepository(self.session)
-        company = await (companies.get(company_id) if company_id else companies.default())
-        if company is None:
-            field = "company_id"
-            raise ValidationFailed(
-                "Add a company (your GSTIN and address) before invoicing."
-                if company_id is None
-                else "No company with this id.",
-                field=field,
-            )
-        return company
-
     def _due_date(
         self, invoice: Invoice, values: dict[str, Any], customer: Customer, company: Company
     ) -> date:
@@ -199,7 +186,11 @@ class InvoiceService:
         return due
 
     async def _price_lines(
-        self, lines: list[InvoiceLineIn], on: date, settings: GstSettings
+        self,
+        lines: list[InvoiceLineIn],
+        on: date,
+        settings: GstSettings,
+        rates: frozenset[Decimal],
     ) -> list[PricedLine]:
         """Fill lines from their service types (one query) and check rates and HSN codes."""
         wanted = {line.service_type_id for line in lines if line.service_type_id}
@@ -208,7 +199,6 @@ class InvoiceService:
             repository = ServiceTypeRepository(self.session)
             rows = await self.session.execute(repository.select().where(ServiceType.id.in_(wanted)))
             services = {s.id: s for s in rows.scalars()}
-        rates = await TaxRateRepository(self.session).rates_in_force(on)
         bill_of_supply = settings.registration_type != RegistrationType.REGULAR
         priced = []
         for index, line in enumerate(lines, 1):
@@ -353,6 +343,17 @@ class InvoiceService:
         )
         self.audit.record("invoice.send_requested", "invoice", invoice.id, {"to": recipients})
         return recipients, job_id
+
+
+def _require_company(company: Company | None, company_id: uuid.UUID | None) -> Company:
+    if company is None:
+        raise ValidationFailed(
+            "Add a company (your GSTIN and address) before invoicing."
+            if company_id is None
+            else "No company with this id.",
+            field="company_id",
+        )
+    return company
 
 
 def _pick(given: Any, fallback: Any) -> Any:
