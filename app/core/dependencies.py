@@ -68,13 +68,17 @@ class RequestInfo:
     request_id: str | None
 
 
-async def get_request_info(request: Request) -> RequestInfo:
+def request_info(request: Request) -> RequestInfo:
     user_agent = request.headers.get("user-agent")
     return RequestInfo(
         ip_address=request.client.host if request.client else None,
         user_agent=user_agent[:512] if user_agent else None,
         request_id=current_request_id(),
     )
+
+
+async def get_request_info(request: Request) -> RequestInfo:
+    return request_info(request)
 
 
 RequestInfoDep = Annotated[RequestInfo, Depends(get_request_info)]
@@ -100,17 +104,20 @@ bearer_scheme = HTTPBearer(auto_error=False, description="Access token from /aut
 BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
 
 
-async def get_principal(
-    credentials: BearerCredentials,
-    session: DbSession,
-    settings: SettingsDep,
-    request: Request,
+async def authenticate(
+    request: Request, session: AsyncSession, credentials: HTTPAuthorizationCredentials | None
 ) -> Principal:
+    """The caller, authenticated once per request: a second dependency that asks for the
+    principal in the same request gets the same one."""
+    known: Principal | None = request.scope.get(_PRINCIPAL)
+    if known is not None:
+        return known
     from app.core.rate_limit import limiter_of
     from app.services.api_tokens import is_api_token
     from app.services.auth import authenticate_access_token
 
     token = credentials.credentials if credentials is not None else None
+    settings: Settings = request.app.state.settings
     principal = await authenticate_access_token(session, settings, token)
     limiter = limiter_of(request)
     await limiter.hit(request, "tenant", str(principal.tenant_id))
@@ -120,7 +127,17 @@ async def get_principal(
         # The SPA shows an upgrade banner whenever the response carries X-Upgrade-Prompt;
         # the request-context middleware adds it to every response, errors included.
         request.state.upgrade_prompt = principal.plan.access.value
+    request.scope[_PRINCIPAL] = principal
     return principal
+
+
+_PRINCIPAL = "rms.principal"
+
+
+async def get_principal(
+    credentials: BearerCredentials, session: DbSession, request: Request
+) -> Principal:
+    return await authenticate(request, session, credentials)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
@@ -130,19 +147,25 @@ def require(permission: Permission) -> Callable[..., Coroutine[Any, Any, Princip
     """Dependency factory: the principal, if its role grants ``permission`` (else 403)."""
 
     async def dependency(principal: CurrentPrincipal, request: Request) -> Principal:
-        if not principal.can(permission):
-            raise Forbidden(
-                f"Your role ({principal.role}) does not allow this action.",
-                extra={"required_permission": permission.value},
-            )
-        locked = principal.plan is not None and principal.plan.access == Access.LOCKED
-        reading = request.method in ("GET", "HEAD")
-        if locked and permission in WRITE_PERMISSIONS and not reading:
-            raise ReadOnlyAccount(
-                "The trial has ended and the account is read-only; upgrade to make changes. "
-                "Your data stays readable and exportable."
-            )
-        return principal
+        return authorize(principal, permission, request.method)
 
     dependency.__name__ = f"require_{permission.value}"
     return dependency
+
+
+def authorize(principal: Principal, permission: Permission, method: str) -> Principal:
+    """``principal``, if its role grants ``permission`` (else 403) and, for a change, the
+    account is not read-only."""
+    if not principal.can(permission):
+        raise Forbidden(
+            f"Your role ({principal.role}) does not allow this action.",
+            extra={"required_permission": permission.value},
+        )
+    locked = principal.plan is not None and principal.plan.access == Access.LOCKED
+    reading = method in ("GET", "HEAD")
+    if locked and permission in WRITE_PERMISSIONS and not reading:
+        raise ReadOnlyAccount(
+            "The trial has ended and the account is read-only; upgrade to make changes. "
+            "Your data stays readable and exportable."
+        )
+    return principal
