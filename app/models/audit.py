@@ -18,6 +18,8 @@ class AuditLog(Base):
     """``user_id`` has no foreign key on purpose: the trail outlives erased users."""
 
     __tablename__ = "audit_logs"
+    # Written, never read back in the request that writes it: no RETURNING of created_at.
+    __mapper_args__ = {"eager_defaults": False}
     __table_args__ = (
         Index("ix_audit_logs_tenant_id_created_at", "tenant_id", "created_at"),
         Index("ix_audit_logs_tenant_id_entity", "tenant_id", "entity_type", "entity_id"),

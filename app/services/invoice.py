@@ -98,10 +98,11 @@ class InvoiceService:
         invoice.lines = []
         await self._apply(invoice, data.model_dump(exclude_unset=True), data.lines)
         await self.invoices.add(invoice)
-        created = self.audit.created("invoice", invoice)
+        created = snapshot(invoice)
         if data.issue:
             # Priced a moment ago in this transaction: no re-read, no repricing needed.
-            return await self._number(invoice, created)
+            return await self._number(invoice, created, new=True)
+        self.audit.created_as("invoice", invoice.id, created)
         return invoice
 
     async def update(self, invoice_id: uuid.UUID, data: InvoiceUpdate) -> Invoice:
@@ -280,8 +281,12 @@ class InvoiceService:
         await self._apply(invoice, {}, None)  # reprice against today's customer and company
         return await self._number(invoice, before)
 
-    async def _number(self, invoice: Invoice, before: dict[str, Any]) -> Invoice:
-        """Issue a priced draft: the number comes last, so its counter lock is held briefly."""
+    async def _number(
+        self, invoice: Invoice, before: dict[str, Any], *, new: bool = False
+    ) -> Invoice:
+        """Issue a priced draft: the number comes last, so its counter lock is held briefly.
+        A ``new`` draft's "created" row is recorded here, after the flushes that take the
+        number and issue it, so that the request's audit rows go in one insert at commit."""
         await enforce_free_tier(self.session, self.principal.plan, "invoices", today_ist())
         taken = await take_number(
             self.session, invoice.company_id, DocumentType.INVOICE, invoice.invoice_date
@@ -291,6 +296,8 @@ class InvoiceService:
         invoice.status, invoice.issued_at = InvoiceStatus.ISSUED, utcnow()
         invoice.version += 1
         await self.session.flush()
+        if new:
+            self.audit.created_as("invoice", invoice.id, before)
         self.audit.updated("invoice", invoice, before)
         self.audit.record("invoice.issued", "invoice", invoice.id, {"number": invoice.number})
         return invoice
