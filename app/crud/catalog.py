@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, bindparam, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, or_, select
+from sqlalchemy.orm import QueryableAttribute
 
 from app.crud.base import Repository
 from app.models import (
@@ -31,17 +33,29 @@ CURRENT_GST_SETTINGS = select(GstSettings).where(GstSettings.tenant_id == TENANT
 DEFAULT_COMPANY = (
     select(Company).where(Company.tenant_id == TENANT, Company.is_default.is_(True)).limit(1)
 )
-DEFAULT_SERIES = (
-    select(DocumentSeries)
-    .where(
-        DocumentSeries.tenant_id == TENANT,
-        DocumentSeries.company_id == bindparam("company_id"),
-        DocumentSeries.document_type == bindparam("document_type"),
-        DocumentSeries.is_active.is_(True),
+
+
+def default_series(
+    series: type[DocumentSeries] | Any,
+    company_id: ColumnElement[Any] | QueryableAttribute[Any],
+    document_type: Any,
+) -> Select[Any]:
+    """The series a company numbers ``document_type`` with: its active default, else its
+    oldest active one. ``series`` may be an alias (to nest this in a query of the table)."""
+    return (
+        select(series)
+        .where(
+            series.tenant_id == TENANT,
+            series.company_id == company_id,
+            series.document_type == document_type,
+            series.is_active.is_(True),
+        )
+        .order_by(series.is_default.desc(), series.created_at)
+        .limit(1)
     )
-    .order_by(DocumentSeries.is_default.desc(), DocumentSeries.created_at)
-    .limit(1)
-)
+
+
+DEFAULT_SERIES = default_series(DocumentSeries, bindparam("company_id"), bindparam("document_type"))
 
 
 class ClientTypeRepository(Repository[ClientType]):
@@ -116,7 +130,10 @@ class DocumentSeriesRepository(Repository[DocumentSeries]):
 
     async def default_for(self, company_id: uuid.UUID, document_type: str) -> DocumentSeries | None:
         params = self.scope(company_id=company_id, document_type=document_type)
-        return (await self.session.execute(DEFAULT_SERIES, params)).scalar_one_or_none()
+        found: DocumentSeries | None = (
+            await self.session.execute(DEFAULT_SERIES, params)
+        ).scalar_one_or_none()
+        return found
 
     async def clear_default(
         self, company_id: uuid.UUID, document_type: str, *, except_id: uuid.UUID | None

@@ -10,12 +10,20 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, bindparam, exists, func, literal_column, or_, select
-from sqlalchemy.orm import joinedload, load_only, selectinload, with_expression
+from sqlalchemy.orm import aliased, joinedload, load_only, selectinload, with_expression
 
 from app.crud.base import Repository
-from app.crud.catalog import DEFAULT_COMPANY, RATES_IN_FORCE, TENANT
-from app.models import Company, Customer, GstSettings, Invoice, InvoiceLineItem, TaxRate
-from app.models.enums import InvoiceStatus
+from app.crud.catalog import DEFAULT_COMPANY, RATES_IN_FORCE, TENANT, default_series
+from app.models import (
+    Company,
+    Customer,
+    DocumentSeries,
+    GstSettings,
+    Invoice,
+    InvoiceLineItem,
+    TaxRate,
+)
+from app.models.enums import DocumentType, InvoiceStatus
 from app.schemas.invoice import InvoiceFilters, InvoiceSummaryOut
 
 OPEN_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.PARTIALLY_PAID)
@@ -43,14 +51,15 @@ LISTED = (
 
 @dataclass(frozen=True)
 class PricingContext:
-    """What pricing an invoice reads: the buyer, the seller (the given company or the
-    default one), the tenant's GST settings and the GST rates in force on its date.
-    Each is None (or empty) when the tenant has none."""
+    """What pricing and issuing an invoice read: the buyer, the seller (the given company
+    or the default one), the tenant's GST settings, the GST rates in force on its date
+    and the company's invoice series. Each is None (or empty) when the tenant has none."""
 
     customer: Customer | None
     company: Company | None
     settings: GstSettings | None
     rates: frozenset[Decimal]
+    series: DocumentSeries | None  # the company's invoice series, numbered on issue
 
 
 def _pricing_context(company_given: bool) -> Select[Any]:
@@ -62,15 +71,30 @@ def _pricing_context(company_given: bool) -> Select[Any]:
         else DEFAULT_COMPANY.with_only_columns(Company.id).correlate(None).scalar_subquery()
     )
     rates = RATES_IN_FORCE.with_only_columns(func.array_agg(TaxRate.rate))
+    candidate = aliased(DocumentSeries)
+    series = default_series(candidate, Company.id, DocumentType.INVOICE).with_only_columns(
+        candidate.id
+    )
     anchor = select(literal_column("1").label("one")).subquery("anchor")
     return (
-        select(Customer, Company, GstSettings, rates.correlate(None).scalar_subquery())
+        select(
+            Customer,
+            Company,
+            GstSettings,
+            rates.correlate(None).scalar_subquery(),
+            DocumentSeries,
+        )
         .select_from(anchor)
         .outerjoin(
             Customer, (Customer.tenant_id == TENANT) & (Customer.id == bindparam("customer_id"))
         )
         .outerjoin(Company, (Company.tenant_id == TENANT) & (Company.id == company_id))
         .outerjoin(GstSettings, GstSettings.tenant_id == TENANT)
+        .outerjoin(
+            DocumentSeries,
+            (DocumentSeries.tenant_id == TENANT)
+            & (DocumentSeries.id == series.correlate(Company).scalar_subquery()),
+        )
     )
 
 
@@ -108,7 +132,7 @@ class InvoiceRepository(Repository[Invoice]):
             params["company_id"] = company_id
         statement = PRICING_CONTEXT[company_id is not None]
         row = (await self.session.execute(statement, params)).one()
-        return PricingContext(row[0], row[1], row[2], frozenset(row[3] or ()))
+        return PricingContext(row[0], row[1], row[2], frozenset(row[3] or ()), row[4])
 
     def filtered(self, filters: InvoiceFilters, today: date) -> Select[Invoice]:
         stmt = self.select().options(*LISTED)

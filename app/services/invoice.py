@@ -24,8 +24,16 @@ from app.crud.catalog import (
 )
 from app.crud.customer import CustomerRepository
 from app.crud.identity import UserRepository
-from app.crud.invoice import OPEN_STATUSES, InvoiceRepository
-from app.models import Company, Customer, GstSettings, Invoice, InvoiceLineItem, ServiceType
+from app.crud.invoice import OPEN_STATUSES, InvoiceRepository, PricingContext
+from app.models import (
+    Company,
+    Customer,
+    DocumentSeries,
+    GstSettings,
+    Invoice,
+    InvoiceLineItem,
+    ServiceType,
+)
 from app.models.enums import (
     DocumentType,
     GstTreatment,
@@ -96,12 +104,12 @@ class InvoiceService:
     async def create(self, data: InvoiceCreate) -> Invoice:
         invoice = Invoice(created_by=self.principal.user_id, status=InvoiceStatus.DRAFT)
         invoice.lines = []
-        await self._apply(invoice, data.model_dump(exclude_unset=True), data.lines)
+        context = await self._apply(invoice, data.model_dump(exclude_unset=True), data.lines)
         await self.invoices.add(invoice)
         created = snapshot(invoice)
         if data.issue:
             # Priced a moment ago in this transaction: no re-read, no repricing needed.
-            return await self._number(invoice, created, new=True)
+            return await self._number(invoice, created, context.series, new=True)
         self.audit.created_as("invoice", invoice.id, created)
         return invoice
 
@@ -128,8 +136,9 @@ class InvoiceService:
 
     async def _apply(
         self, invoice: Invoice, values: dict[str, Any], lines: list[InvoiceLineIn] | None
-    ) -> None:
-        """Merge the header fields, reprice every line, refresh the parties' snapshot."""
+    ) -> PricingContext:
+        """Merge the header fields, reprice every line, refresh the parties' snapshot.
+        Returns what it read (issuing numbers with its series)."""
         invoice.invoice_date = values.get("invoice_date") or invoice.invoice_date or today_ist()
         company_id = values.get("company_id", invoice.company_id)
         context = await self.invoices.pricing_context(
@@ -170,6 +179,7 @@ class InvoiceService:
             **parties_snapshot(company, customer),
             "endorsement": endorsement,
         }
+        return context
 
     def _due_date(
         self, invoice: Invoice, values: dict[str, Any], customer: Customer, company: Company
@@ -278,18 +288,23 @@ class InvoiceService:
         invoice = await self.invoices.get_with_lines(invoice_id, for_update=True)
         self._require_draft(invoice)
         before = snapshot(invoice)
-        await self._apply(invoice, {}, None)  # reprice against today's customer and company
-        return await self._number(invoice, before)
+        context = await self._apply(invoice, {}, None)  # reprice: today's customer, company
+        return await self._number(invoice, before, context.series)
 
     async def _number(
-        self, invoice: Invoice, before: dict[str, Any], *, new: bool = False
+        self,
+        invoice: Invoice,
+        before: dict[str, Any],
+        series: DocumentSeries | None,
+        *,
+        new: bool = False,
     ) -> Invoice:
         """Issue a priced draft: the number comes last, so its counter lock is held briefly.
         A ``new`` draft's "created" row is recorded here, after the flushes that take the
         number and issue it, so that the request's audit rows go in one insert at commit."""
         await enforce_free_tier(self.session, self.principal.plan, "invoices", today_ist())
         taken = await take_number(
-            self.session, invoice.company_id, DocumentType.INVOICE, invoice.invoice_date
+            self.session, invoice.company_id, DocumentType.INVOICE, invoice.invoice_date, series
         )
         invoice.series_id, invoice.financial_year = taken.series_id, taken.financial_year
         invoice.sequence_number, invoice.number = taken.sequence, taken.number

@@ -22,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Conflict
+from app.models import DocumentSeries
 from app.utils.gst import financial_year
 
 MAX_LENGTH = 16
@@ -105,13 +106,19 @@ class TakenNumber:
 
 
 async def take_number(
-    session: AsyncSession, company_id: uuid.UUID, document_type: str, on: date
+    session: AsyncSession,
+    company_id: uuid.UUID,
+    document_type: str,
+    on: date,
+    series: DocumentSeries | None = None,
 ) -> TakenNumber:
     """The next number of the company's default series for ``document_type`` in the financial
-    year of ``on``. Call it last in the transaction: the counter stays locked until commit."""
+    year of ``on`` (``series``, if the caller already read it). Call it last in the
+    transaction: the counter stays locked until commit."""
     from app.crud.catalog import DocumentSeriesRepository
 
-    series = await DocumentSeriesRepository(session).default_for(company_id, document_type)
+    if series is None:
+        series = await DocumentSeriesRepository(session).default_for(company_id, document_type)
     label = document_type.replace("_", " ")
     if series is None:
         raise Conflict(f"The company has no active {label} series; add one first.")

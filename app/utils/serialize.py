@@ -14,11 +14,21 @@ from sqlalchemy import Column, inspect
 SECRET_FIELDS = frozenset({"password_hash", "token_hash"})
 
 
+# Most column values are of these exact types: checked first, by type, because a
+# snapshot converts every column and the generic checks below (``Mapping`` is an ABC)
+# cost more than the value itself.
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+_AS_TEXT = frozenset({Decimal, uuid.UUID})
+
+
 def json_safe(value: Any) -> Any:
-    if isinstance(value, Decimal):
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind in _AS_TEXT or isinstance(value, Decimal | uuid.UUID):
         return str(value)
-    if isinstance(value, uuid.UUID):
-        return str(value)
+    if isinstance(value, str):  # str enums stay what they are
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Mapping):
