@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
+import glob
 import logging
 import os
 import re
@@ -228,11 +230,29 @@ class _Scrape(Collector):
         yield from self._extra
 
 
+class _SettledFilesCollector(prometheus_multiprocess.MultiProcessCollector):
+    """The workers' metric files, less any that another process is creating this moment:
+    such a file exists at 0 bytes before it is sized, and reading it failed the whole
+    scrape with a 500 (prometheus/client_python#1199). It is read by the next scrape."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        super().__init__(registry)  # type: ignore[no-untyped-call]
+
+    def collect(self) -> Iterable[Metric]:
+        files = []
+        for path in glob.glob(os.path.join(self._path, "*.db")):
+            with contextlib.suppress(OSError):  # gone since the listing: a dead worker's
+                if os.path.getsize(path) > 0:
+                    files.append(path)
+        merged: Iterable[Metric] = self.merge(files, accumulate=True)  # type: ignore[no-untyped-call]
+        return merged
+
+
 def scrape(extra: Iterable[Metric]) -> Collector:
     """What one scrape exposes; pass it to ``prometheus_client.generate_latest``."""
     if _multiprocess_dir():
         registry = CollectorRegistry()
-        prometheus_multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        _SettledFilesCollector(registry)
         return _Scrape(registry, extra)
     return _Scrape(REGISTRY, extra)
 
