@@ -104,6 +104,9 @@ bearer_scheme = HTTPBearer(auto_error=False, description="Access token from /aut
 BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
 
 
+_PRINCIPAL = "rms.principal"  # the request scope's key for the authenticated caller
+
+
 async def authenticate(
     request: Request, session: AsyncSession, credentials: HTTPAuthorizationCredentials | None
 ) -> Principal:
@@ -129,9 +132,6 @@ async def authenticate(
         request.state.upgrade_prompt = principal.plan.access.value
     request.scope[_PRINCIPAL] = principal
     return principal
-
-
-_PRINCIPAL = "rms.principal"
 
 
 async def get_principal(
