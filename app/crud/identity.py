@@ -72,7 +72,7 @@ async def session_principal(
 
 
 class LivePrincipal(Protocol):
-    """A row of ``LIVE_PRINCIPAL``; ``plan`` and the rest are None without a subscription."""
+    """A row of ``SESSION_PRINCIPAL``; ``plan`` and the rest are None without a subscription."""
 
     user_id: uuid.UUID
     tenant_id: uuid.UUID

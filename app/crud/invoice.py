@@ -63,8 +63,8 @@ class PricingContext:
 
 
 def _pricing_context(company_given: bool) -> Select[Any]:
-    """One round trip for the four reads: each outer-joined to a one-row anchor, so a
-    missing customer or company comes back as None instead of losing the row."""
+    """One round trip for the five reads: each outer-joined to a one-row anchor, so a
+    missing customer, company or series comes back as None instead of losing the row."""
     company_id = (
         bindparam("company_id")
         if company_given
@@ -125,8 +125,8 @@ class InvoiceRepository(Repository[Invoice]):
     async def pricing_context(
         self, customer_id: uuid.UUID, company_id: uuid.UUID | None, on: date
     ) -> PricingContext:
-        """The customer, the company (``company_id``, else the default), the GST settings
-        and the rates in force ``on``, in one statement."""
+        """The customer, the company (``company_id``, else the default), the GST settings,
+        the rates in force ``on`` and the company's invoice series, in one statement."""
         params = self.scope(customer_id=customer_id, on=on)
         if company_id is not None:
             params["company_id"] = company_id
