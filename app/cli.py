@@ -101,23 +101,18 @@ def cmd_dev(args: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    import uvicorn
-
     settings = _checked_settings()
     if settings.uses_embedded_db:
         _fail("serve needs DATABASE_URL; for the embedded database use `python -m app dev`")
     _reset_metrics_dir()
-    uvicorn.run(
+    from app.core.serving import serve
+
+    serve(
         "app.main:create_app",
-        factory=True,
+        workers=args.workers,
         host=args.host,
         port=args.port,
-        workers=args.workers,
-        loop="uvloop",
-        http="httptools",
-        proxy_headers=True,
         forwarded_allow_ips=",".join(settings.FORWARDED_ALLOW_IPS),
-        log_config=None,
         timeout_graceful_shutdown=args.timeout_graceful_shutdown,
     )
 

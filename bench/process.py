@@ -15,12 +15,12 @@ from pathlib import Path
 from app.core.config import PROJECT_ROOT
 
 SERVE = """
-import os, uvicorn
-uvicorn.run(
-    "bench.server:create_bench_app", factory=True, host="127.0.0.1",
-    port=int(os.environ["BENCH_PORT"]), workers=int(os.environ["BENCH_WORKERS"]),
-    loop="uvloop", http="httptools", proxy_headers=True,
-    forwarded_allow_ips="127.0.0.1", log_config=None, timeout_graceful_shutdown=30,
+import os
+from app.core.serving import serve
+serve(
+    "bench.server:create_bench_app", host="127.0.0.1", port=int(os.environ["BENCH_PORT"]),
+    workers=int(os.environ["BENCH_WORKERS"]), forwarded_allow_ips="127.0.0.1",
+    timeout_graceful_shutdown=30,
 )
 """
 

@@ -1,8 +1,9 @@
 """SIGTERM under load: the production server and the job worker, as real processes.
 
-The API (``python -m app serve --workers 2``) must answer every request it accepted
-before exiting 0; the worker (``python -m app worker``) must finish the job it is
-running (a slow SMTP relay holds it mid-send) instead of dropping it in ``doing``.
+The API (``python -m app serve --workers 2``, each worker on its own SO_REUSEPORT
+socket) must answer every request it accepted before exiting 0; the worker (``python -m
+app worker``) must finish the job it is running (a slow SMTP relay holds it mid-send)
+instead of dropping it in ``doing``.
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ async def test_api_finishes_accepted_requests_on_sigterm(
     try:
         with httpx.Client(base_url=url, timeout=30) as sync_http:
             wait_until_serving(sync_http, server)
+        assert listening_sockets(port) == 2, "each worker accepts on its own socket"
         async with (
             httpx.AsyncClient(base_url=url, timeout=60, limits=FRESH_CONNECTIONS) as http,
             httpx.AsyncClient(base_url=url, timeout=60) as load,  # a connection per login
@@ -160,6 +162,13 @@ async def test_api_finishes_accepted_requests_on_sigterm(
     assert all("access_token" in r.json() for r in responses if isinstance(r, httpx.Response))
     assert in_flight >= 2, "SIGTERM came after the load: the test proved nothing"
     assert returncode == 0, server.output()
+
+
+def listening_sockets(port: int) -> int:
+    """Sockets in LISTEN on ``port`` (/proc/net/tcp: local address, then state 0A)."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    fields = [row.split() for row in rows]
+    return sum(1 for f in fields if f[1].endswith(f":{port:04X}") and f[3] == "0A")
 
 
 async def check_metrics_add_up_across_workers(http: httpx.AsyncClient) -> None:
