@@ -1,4 +1,4 @@
-"""exact_json (the GSTR-1 writer) and the aging buckets: same text as before the fast paths."""
+"""exact_json (the GSTR-1 writer): same text as before its fast path."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from typing import Any
 import pydantic_core
 import pytest
 
-from app.schemas.reports import AgingBucketsOut
-from app.services.reports.dashboard import aging_buckets
 from app.services.reports.export import exact_json
 
 
@@ -93,33 +91,6 @@ def test_non_finite_decimals_are_refused(value: Decimal) -> None:
 def test_floats_and_other_types_are_refused(value: Any) -> None:
     with pytest.raises(TypeError, match="is not JSON serialisable"):
         exact_json({"x": value})
-
-
-def test_aging_buckets_validate_into_the_response_model() -> None:
-    row = {
-        "not_due": Decimal("10.5"),
-        "not_due_count": 1,
-        "d1_30": None,
-        "d1_30_count": None,
-        "d31_60": Decimal("3"),
-        "d31_60_count": 2,
-        "d61_90": Decimal("0"),
-        "d61_90_count": 0,
-        "over_90": Decimal("1.005"),
-        "over_90_count": 4,
-        "total": Decimal("14.505"),
-        "total_count": 7,
-    }
-    out = AgingBucketsOut.model_validate(aging_buckets(row)).model_dump(mode="json", by_alias=True)
-    assert out == {
-        "not_due": {"amount": "10.50", "count": 1},
-        "1_30": {"amount": "0.00", "count": 0},
-        "31_60": {"amount": "3.00", "count": 2},
-        "61_90": {"amount": "0.00", "count": 0},
-        "over_90": {"amount": "1.00", "count": 4},
-        "total": {"amount": "14.50", "count": 7},
-    }
-    assert list(out) == ["not_due", "1_30", "31_60", "61_90", "over_90", "total"]
 
 
 @pytest.mark.parametrize(
