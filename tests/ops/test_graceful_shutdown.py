@@ -125,7 +125,7 @@ async def test_api_finishes_accepted_requests_on_sigterm(
     try:
         with httpx.Client(base_url=url, timeout=30) as sync_http:
             wait_until_serving(sync_http, server)
-        assert listening_sockets(port) == 2, "each worker accepts on its own socket"
+        assert wait_for_listeners(port, 2) == 2, "each worker accepts on its own socket"
         async with (
             httpx.AsyncClient(base_url=url, timeout=60, limits=FRESH_CONNECTIONS) as http,
             httpx.AsyncClient(base_url=url, timeout=60) as load,  # a connection per login
@@ -169,6 +169,14 @@ def listening_sockets(port: int) -> int:
     rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
     fields = [row.split() for row in rows]
     return sum(1 for f in fields if f[1].endswith(f":{port:04X}") and f[3] == "0A")
+
+
+def wait_for_listeners(port: int, wanted: int) -> int:
+    """/health answers as soon as one worker is up; the others may still be starting."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while listening_sockets(port) < wanted and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return listening_sockets(port)
 
 
 async def check_metrics_add_up_across_workers(http: httpx.AsyncClient) -> None:
