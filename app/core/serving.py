@@ -11,9 +11,11 @@ and the kernel spreads new connections over them.
 from __future__ import annotations
 
 import socket
+import sys
 from typing import Any, cast
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
 
@@ -51,11 +53,17 @@ def serve(app: str, *, workers: int, **options: Any) -> None:
         **options,
     )
     if workers <= 1:
-        uvicorn.Server(config).run()
+        server = uvicorn.Server(config)
+        server.run()
+        if not server.started:  # as uvicorn.run: a failed start-up is not a clean exit
+            sys.exit(STARTUP_FAILURE)
         return
     # Held, never listened on, until the supervisor exits: the port fails here, once, if
     # something else has it, and no other program can take it between worker restarts.
-    reservation = reuse_port_socket(config.host, config.port)
+    try:
+        reservation = reuse_port_socket(config.host, config.port)
+    except OSError as exc:
+        raise SystemExit(f"[rms] cannot listen on {config.host}:{config.port}: {exc}") from None
     try:
         listener = cast(socket.socket, OwnListener(config.host, config.port))
         Multiprocess(config, sockets=[listener]).run()
