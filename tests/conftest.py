@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from app.core.config import Settings
 from app.core.dependencies import get_db_session, transaction_scope
 from app.core.embedded_db import DatabaseUrls
-from app.core.migrations import upgrade
 from app.main import create_app
 from tests import database
 from tests.jobs import run_pending_jobs
@@ -58,11 +57,8 @@ def admin_url() -> str:
 
 @pytest.fixture(scope="session")
 def db_urls(admin_url: str, worker_id_str: str) -> Iterator[DatabaseUrls]:
-    name = f"rms_test_{worker_id_str}"
-    urls = database.create_database(admin_url, name)
-    upgrade(urls.admin_url)
-    yield urls
-    database.drop_database(admin_url, name)
+    with database.migrated_database(admin_url, f"rms_test_{worker_id_str}") as urls:
+        yield urls
 
 
 @pytest.fixture(scope="session")

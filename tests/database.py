@@ -7,6 +7,8 @@ database and builds the schema by running the Alembic migrations, as production 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from app.core.config import PROJECT_ROOT
 from app.core.embedded_db import DatabaseUrls, ensure_app_role, socket_host, start_embedded_server
+from app.core.migrations import upgrade
 
 ADMIN_URL_ENV = "RMS_TEST_ADMIN_URL"
 RUN_ID_ENV = "RMS_TEST_RUN_ID"
@@ -70,3 +73,14 @@ def drop_database(admin_url: str, name: str) -> None:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
+
+
+@contextmanager
+def migrated_database(admin_url: str, name: str) -> Iterator[DatabaseUrls]:
+    """A fresh database ``name`` at the head migration, dropped afterwards."""
+    urls = create_database(admin_url, name)
+    try:
+        upgrade(urls.admin_url)
+        yield urls
+    finally:
+        drop_database(admin_url, name)

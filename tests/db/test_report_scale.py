@@ -19,7 +19,6 @@ from sqlalchemy.engine import Engine
 
 from app.core.database import sync_url
 from app.core.embedded_db import DatabaseUrls
-from app.core.migrations import upgrade
 from app.services.reports import dashboard, gstr1, registers
 from app.services.reports.common import scoped
 from bench.documents import Shape, seed_documents
@@ -62,22 +61,20 @@ QUERIES = {
 
 @pytest.fixture(scope="module")
 def big_database(admin_url: str, worker_id_str: str) -> Iterator[DatabaseUrls]:
-    name = f"rms_test_{worker_id_str}_scale"
-    urls = database.create_database(admin_url, name)
-    upgrade(urls.admin_url)
-    owner = create_engine(sync_url(urls.admin_url))
-    started = time.perf_counter()
-    with owner.begin() as conn:
-        for statement in TENANTS.split(";\n"):
-            conn.execute(text(statement))
-        seed_documents(conn, SHAPE, SEEDED_UP_TO)
-    with owner.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("ANALYZE"))
-    elapsed = time.perf_counter() - started
-    print(f"\nseeded 199,000 invoices, their lines, receipts and credit notes in {elapsed:.1f} s")
-    owner.dispose()
-    yield urls
-    database.drop_database(admin_url, name)
+    with database.migrated_database(admin_url, f"rms_test_{worker_id_str}_scale") as urls:
+        owner = create_engine(sync_url(urls.admin_url))
+        started = time.perf_counter()
+        with owner.begin() as conn:
+            for statement in TENANTS.split(";\n"):
+                conn.execute(text(statement))
+            seed_documents(conn, SHAPE, SEEDED_UP_TO)
+        with owner.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
+        elapsed = time.perf_counter() - started
+        seeded = "199,000 invoices, their lines, receipts and credit notes"
+        print(f"\nseeded {seeded} in {elapsed:.1f} s")
+        owner.dispose()
+        yield urls
 
 
 def _plan_nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:

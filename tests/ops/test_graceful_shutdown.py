@@ -30,7 +30,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.config import PROJECT_ROOT, Settings
 from app.core.database import create_engine
 from app.core.embedded_db import DatabaseUrls
-from app.core.migrations import upgrade
 from app.services.email import OutgoingEmail
 from app.services.jobs import enqueue
 from app.services.notifications import SEND_EMAIL, email_to_args
@@ -240,11 +239,8 @@ def slow_smtp() -> Iterator[SlowSmtpServer]:
 @pytest.fixture
 def own_database(admin_url: str, worker_id_str: str) -> Iterator[DatabaseUrls]:
     """A database no other worker polls (the suite's app runs one in-process)."""
-    name = f"rms_ops_{worker_id_str}"
-    urls = database.create_database(admin_url, name)
-    upgrade(urls.admin_url)
-    yield urls
-    database.drop_database(admin_url, name)
+    with database.migrated_database(admin_url, f"rms_ops_{worker_id_str}") as urls:
+        yield urls
 
 
 async def job_status(settings: Settings, url: str, job_id: int) -> Any:

@@ -232,7 +232,8 @@ AGING_BUCKETS: Final = tuple(
 def aging_row_json(row: str) -> str:
     """SQL for one aging row (``row`` names the grouped relation) as the JSON text that
     ``AgingBucketsOut`` (the total) or ``AgingCustomerOut`` writes: keys in the model's
-    order, money as a string with two places, no spaces. PostgreSQL writes it while it
+    order, money as a string with two places (sums of two-place columns: ``round`` only
+    sets the scale, so 0 is written 0.00), no spaces. PostgreSQL writes it while it
     aggregates, so thousands of customers cost the API no per-row decoding or formatting;
     ``to_json`` escapes the name exactly as Python's and pydantic's JSON do."""
     buckets = " || ',' || ".join(
