@@ -215,16 +215,26 @@ class Repository(Generic[ModelT]):
 
     async def paginate(self, stmt: Select[ModelT], params: PageParams) -> Page[ModelT]:
         """One page of ``stmt`` plus the total count of ``stmt``: by offset (``page``) or,
-        with ``after``, by keyset (no rows are skipped over, so deep pages stay fast)."""
-        count_stmt = select(func.count()).select_from(stmt.order_by(None).subquery())
-        total = int((await self.session.execute(count_stmt)).scalar_one())
+        with ``after``, by keyset (no rows are skipped over, so deep pages stay fast).
+
+        The total rides on the page's own statement as an uncorrelated scalar subquery
+        (PostgreSQL runs it once, as an InitPlan): one round trip instead of two. Only a
+        page past the end, which has no row to carry it, counts separately."""
+        unordered = stmt.order_by(None)
+        total_of = select(func.count()).select_from(unordered.subquery()).correlate(None)
         ordered = self.order_by(stmt, params.sort).limit(params.page_size)
         if params.after is not None:
             ordered = ordered.where(await self._after(params))
         else:
             ordered = ordered.offset(params.offset)
-        rows = await self.session.execute(ordered)
-        return Page(list(rows.scalars().all()), total, params.page, params.page_size)
+        rows = (await self.session.execute(ordered.add_columns(total_of.scalar_subquery()))).all()
+        if rows:
+            total = int(rows[0][1])
+        elif params.after is None and params.page == 1:
+            total = 0
+        else:
+            total = int((await self.session.execute(total_of)).scalar_one())
+        return Page([row[0] for row in rows], total, params.page, params.page_size)
 
     async def add(self, obj: ModelT) -> ModelT:
         obj.tenant_id = self.tenant_id  # type: ignore[attr-defined]

@@ -75,6 +75,25 @@ async def test_keyset_honours_filters(tenant: TenantClient) -> None:
     assert await _walk(tenant, "status=issued", 2) == issued
 
 
+async def test_every_page_reports_the_filtered_total_even_past_the_end(
+    tenant: TenantClient, other_tenant: TenantClient
+) -> None:
+    """The total rides on the page's rows; a page with no rows still reports it."""
+    await _invoices(tenant)
+    await _invoices(other_tenant)
+    issued = await _ids(tenant, "status=issued&page_size=100")
+    queries = [f"status=issued&page_size=2&page={page}" for page in (1, 2, 3, 4, 50)]
+    queries += ["status=issued&page_size=2&after=" + issued[-1], "status=draft", "status=paid"]
+    totals = []
+    for query in queries:
+        response = await tenant.get(f"{INVOICES}?{query}")
+        assert response.status_code == 200, response.text
+        totals.append(response.json()["total"])
+    assert totals == [5, 5, 5, 5, 5, 5, 2, 0]
+    past_the_end = await tenant.get(f"{INVOICES}?status=issued&page_size=2&page=4")
+    assert past_the_end.json()["items"] == []
+
+
 async def test_a_cursor_outside_the_list_or_with_a_page_is_refused(
     tenant: TenantClient, other_tenant: TenantClient
 ) -> None:
