@@ -36,7 +36,7 @@ class Settings(BaseSettings):
     DATABASE_ADMIN_URL: str | None = None
     DB_APP_ROLE: str = "rms_app"
     EMBEDDED_DB_DIR: Path = PROJECT_ROOT / ".data" / "postgres"
-    DB_POOL_SIZE: int = Field(default=10, ge=1)
+    DB_POOL_SIZE: int = Field(default=20, ge=1)
     DB_MAX_OVERFLOW: int = Field(default=10, ge=0)
     DB_POOL_TIMEOUT: float = 10.0
     DB_STATEMENT_TIMEOUT_MS: int = 30_000
