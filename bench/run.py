@@ -162,7 +162,21 @@ def reads(run: Run) -> None:
     def pk(t: fixtures.Tenant) -> list[Request]:
         return [Request("GET", f"/bench/pk-select/{t.tenant_id}/{i}") for i in t.invoices]
 
-    run.measure("pk select (reference)", run.job(interleave([pk(t) for t in run.small]), 16))
+    def floor(t: fixtures.Tenant) -> Request:
+        return Request("GET", "/bench/authenticated", auth(t))
+
+    pk_select = run.measure(
+        "pk select (reference)", run.job(interleave([pk(t) for t in run.small]), 16)
+    )
+    floor_result = run.measure(
+        "authenticated constant (reference)", run.job([floor(t) for t in run.small], 16)
+    )
+    run.notes.append(
+        "Authenticated constant: the product's session, BEGIN, sign-in session check and "
+        "COMMIT, then a constant; no invoice is read. It runs at "
+        f"{floor_result.rate / pk_select.rate:.2f} of the pk select: the most any "
+        "authenticated product read can reach against that reference here."
+    )
     run.measure("GET invoice", run.job(interleave([get_invoice(t) for t in run.small]), 16))
     run.measure("GET invoice, big tenant", run.job(get_invoice(run.big), 16))
 

@@ -14,10 +14,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 
+from app.api.v1.services import service_for
 from app.core.config import get_settings
+from app.core.permissions import Permission
 from app.main import create_app
+from app.services.invoice import InvoiceService
 from bench import raw
 
 JSON = "application/json"
@@ -49,6 +52,14 @@ def create_bench_app() -> FastAPI:
 
     @app.get("/bench/constant", include_in_schema=False)
     async def constant() -> dict[str, Any]:
+        return {"ok": True}
+
+    reader = Depends(service_for(InvoiceService, Permission.READ))
+
+    @app.get("/bench/authenticated", include_in_schema=False, dependencies=[reader])
+    async def authenticated() -> dict[str, Any]:
+        """What every product read pays before it reads anything: the product's own
+        session, BEGIN, the sign-in session check, COMMIT and the dependencies."""
         return {"ok": True}
 
     @app.get("/bench/pk-select/{tenant_id}/{invoice_id}", include_in_schema=False)

@@ -51,5 +51,7 @@ def test_the_harness_runs_end_to_end(admin_url: str, worker_id_str: str, tmp_pat
         "gstr1, big tenant",
         "PDF first render",
         "raw create+issue (reference)",
+        "authenticated constant (reference)",
     ):
         assert f"| {scenario} |" in report, scenario
+    assert "Authenticated constant: " in report, report
