@@ -49,6 +49,8 @@ class PageParams:
     # Keyset continuation: the id of the last row of the previous page. The next page
     # starts right after it in the sort order, as fast on page 5,000 as on page 1.
     after: uuid.UUID | None = None
+    # The total is counted up to here (None: exactly, however long the list).
+    count_limit: int | None = None
 
     @property
     def offset(self) -> int:
@@ -61,6 +63,7 @@ class Page(Generic[ModelT]):
     total: int
     page: int
     page_size: int
+    total_exact: bool = True
 
 
 _BY_ID: dict[tuple[type[Any], tuple[ExecutableOption, ...], bool], Select[Any]] = {}
@@ -219,9 +222,13 @@ class Repository(Generic[ModelT]):
 
         The total rides on the page's own statement as an uncorrelated scalar subquery
         (PostgreSQL runs it once, as an InitPlan): one round trip instead of two. Only a
-        page past the end, which has no row to carry it, counts separately."""
-        unordered = stmt.order_by(None)
-        total_of = select(func.count()).select_from(unordered.subquery()).correlate(None)
+        page past the end, which has no row to carry it, counts separately. Counting
+        stops one row past ``count_limit``: an exact count reads every matching row, so
+        the 100,000-invoice tenant's first page would cost a hundred times a small one's."""
+        counted = stmt.order_by(None)
+        if params.count_limit is not None:
+            counted = counted.limit(params.count_limit + 1)
+        total_of = select(func.count()).select_from(counted.subquery()).correlate(None)
         ordered = self.order_by(stmt, params.sort).limit(params.page_size)
         if params.after is not None:
             ordered = ordered.where(await self._after(params))
@@ -234,7 +241,11 @@ class Repository(Generic[ModelT]):
             total = 0
         else:
             total = int((await self.session.execute(total_of)).scalar_one())
-        return Page([row[0] for row in rows], total, params.page, params.page_size)
+        exact = params.count_limit is None or total <= params.count_limit
+        if not exact:
+            total = params.count_limit or 0
+        items = [row[0] for row in rows]
+        return Page(items, total, params.page, params.page_size, total_exact=exact)
 
     async def add(self, obj: ModelT) -> ModelT:
         obj.tenant_id = self.tenant_id  # type: ignore[attr-defined]

@@ -65,7 +65,12 @@ class ResponseModel(BaseModel):
 
 class Page(BaseModel, Generic[T]):
     items: list[T]
-    total: int
+    total: int = Field(description="Matching items, counted up to LIST_COUNT_LIMIT (10,000)")
+    total_exact: bool = Field(
+        default=True,
+        description="False when more items match than were counted: total is then a floor "
+        "(page on with after=, which stays fast at any depth)",
+    )
     page: int
     page_size: int
 

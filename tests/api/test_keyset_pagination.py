@@ -7,6 +7,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
+
+from app.core.config import Settings
 from tests.api.test_invoices import INVOICES, add_company, add_customer, line
 from tests.support import TenantClient, assert_problem
 
@@ -92,6 +95,29 @@ async def test_every_page_reports_the_filtered_total_even_past_the_end(
     assert totals == [5, 5, 5, 5, 5, 5, 2, 0]
     past_the_end = await tenant.get(f"{INVOICES}?status=issued&page_size=2&page=4")
     assert past_the_end.json()["items"] == []
+
+
+async def test_a_total_past_the_count_limit_is_a_floor(
+    tenant: TenantClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting stops past LIST_COUNT_LIMIT: ``total`` is the limit, ``total_exact`` false."""
+    await _invoices(tenant)
+    issued = await _ids(tenant, "status=issued&page_size=100")
+
+    async def total(limit: int, query: str) -> tuple[int, bool, int]:
+        monkeypatch.setattr(settings, "LIST_COUNT_LIMIT", limit)
+        response = await tenant.get(f"{INVOICES}?{query}")
+        assert response.status_code == 200, response.text
+        body = response.json()
+        return body["total"], body["total_exact"], len(body["items"])
+
+    assert await total(3, "status=issued&page_size=2") == (3, False, 2)
+    assert await total(3, "status=issued&page_size=2&page=3") == (3, False, 1)
+    assert await total(3, "status=issued&page_size=2&page=9") == (3, False, 0)
+    assert await total(3, f"status=issued&page_size=2&after={issued[-1]}") == (3, False, 0)
+    assert await total(3, "status=draft") == (2, True, 2)
+    assert await total(5, "status=issued") == (5, True, 5)
+    assert await total(4, "status=issued") == (4, False, 5)
 
 
 async def test_a_cursor_outside_the_list_or_with_a_page_is_refused(

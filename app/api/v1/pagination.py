@@ -29,6 +29,7 @@ async def reject_repeated_query_parameters(request: Request) -> None:
 
 
 async def page_params(
+    request: Request,
     page: Annotated[int, Query(ge=1, le=100_000, description="1-based page number")] = 1,
     page_size: Annotated[int, Query(ge=1, le=_MAX, description=f"At most {_MAX}")] = 20,
     sort: Annotated[
@@ -46,7 +47,8 @@ async def page_params(
 ) -> PageParams:
     if after is not None and page != 1:
         raise ValidationFailed("Give either page or after, not both.", field="query.page")
-    return PageParams(page=page, page_size=page_size, sort=sort, after=after)
+    limit = request.app.state.settings.LIST_COUNT_LIMIT
+    return PageParams(page=page, page_size=page_size, sort=sort, after=after, count_limit=limit)
 
 
 Pagination = Annotated[PageParams, Depends(page_params)]
@@ -60,6 +62,7 @@ def page_out(rows: RowPage[Any], schema: type[SchemaT]) -> Page[SchemaT]:
     return Page[schema](  # type: ignore[valid-type]
         items=[schema.model_validate(row) for row in rows.items],
         total=rows.total,
+        total_exact=rows.total_exact,
         page=rows.page,
         page_size=rows.page_size,
     )

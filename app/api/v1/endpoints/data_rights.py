@@ -92,6 +92,7 @@ async def list_exports(
     return Page[ExportOut](
         items=[export_out(e, request) for e in found.items],
         total=found.total,
+        total_exact=found.total_exact,
         page=found.page,
         page_size=found.page_size,
     )
