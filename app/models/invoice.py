@@ -152,6 +152,13 @@ class Invoice(DocumentTotals, TenantOwned, Base):
         Index("ix_invoices_tenant_id_created_by", "tenant_id", "created_by"),
         Index("ix_invoices_tenant_id_status_due_date", "tenant_id", "status", "due_date"),
         Index("ix_invoices_tenant_id_invoice_date_id", "tenant_id", "invoice_date", "id"),
+        Index(
+            "ix_invoices_tenant_id_status_invoice_date_id",
+            "tenant_id",
+            "status",
+            "invoice_date",
+            "id",
+        ),
         Index("ix_invoices_tenant_id_number", "tenant_id", "number"),
     )
 
