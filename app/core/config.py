@@ -90,7 +90,7 @@ class Settings(BaseSettings):
     MAX_PAGE_SIZE: int = 100
     # A list's total is counted up to here; past it the count would cost as much as
     # reading the whole list, so ``total`` stops at this and ``total_exact`` is false.
-    LIST_COUNT_LIMIT: int = Field(default=10_000, ge=1)
+    LIST_COUNT_LIMIT: int = Field(default=1_000, ge=1)
 
     # Rate limits, in the `limits` notation ("10/minute;100/hour"). Counted in memory per
     # process, or in Redis when REDIS_URL is set so every API process shares the counts.

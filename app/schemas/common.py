@@ -65,7 +65,7 @@ class ResponseModel(BaseModel):
 
 class Page(BaseModel, Generic[T]):
     items: list[T]
-    total: int = Field(description="Matching items, counted up to LIST_COUNT_LIMIT (10,000)")
+    total: int = Field(description="Matching items, counted up to LIST_COUNT_LIMIT (1,000)")
     total_exact: bool = Field(
         default=True,
         description="False when more items match than were counted: total is then a floor "
