@@ -241,9 +241,10 @@ class Repository(Generic[ModelT]):
             total = 0
         else:
             total = int((await self.session.execute(total_of)).scalar_one())
-        exact = params.count_limit is None or total <= params.count_limit
-        if not exact:
-            total = params.count_limit or 0
+        limit = params.count_limit
+        exact = limit is None or total <= limit
+        if limit is not None:
+            total = min(total, limit)
         items = [row[0] for row in rows]
         return Page(items, total, params.page, params.page_size, total_exact=exact)
 
