@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request
@@ -57,10 +58,14 @@ Pagination = Annotated[PageParams, Depends(page_params)]
 SchemaT = TypeVar("SchemaT", bound=BaseModel)
 
 
-def page_out(rows: RowPage[Any], schema: type[SchemaT]) -> Page[SchemaT]:
-    """A page of ORM rows as a page of response schemas."""
+def page_out(
+    rows: RowPage[Any], schema: type[SchemaT], convert: Callable[[Any], SchemaT] | None = None
+) -> Page[SchemaT]:
+    """A page of ORM rows as a page of response schemas: each row validated into
+    ``schema``, or built by ``convert`` when it needs more than the row (links)."""
+    build = convert or schema.model_validate
     return Page[schema](  # type: ignore[valid-type]
-        items=[schema.model_validate(row) for row in rows.items],
+        items=[build(row) for row in rows.items],
         total=rows.total,
         total_exact=rows.total_exact,
         page=rows.page,

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, status
 from fastapi.responses import StreamingResponse
 
-from app.api.v1.pagination import Pagination
+from app.api.v1.pagination import Pagination, page_out
 from app.api.v1.routing import ResourceRouter
 from app.api.v1.services import service_for
 from app.core.dependencies import (
@@ -89,13 +89,7 @@ async def list_exports(
     service: Exports, pagination: Pagination, request: Request
 ) -> Page[ExportOut]:
     found = await service.list(pagination)
-    return Page[ExportOut](
-        items=[export_out(e, request) for e in found.items],
-        total=found.total,
-        total_exact=found.total_exact,
-        page=found.page,
-        page_size=found.page_size,
-    )
+    return page_out(found, ExportOut, lambda export: export_out(export, request))
 
 
 @tenant_data.get("/me/export")
