@@ -263,7 +263,10 @@ def _check_decimal(where: str, name: str, value: object, places: int) -> Decimal
         raise TypeError(f"{where}: {name} must be a Decimal, got {type(value).__name__}")
     if not value.is_finite():
         raise ValueError(f"{where}: {name} must be a finite number")
-    if _decimal_places(value) > places:
+    # The exponent alone settles the usual case ("1500.00"): trailing zeros are only
+    # counted when it has more places than allowed.
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -places and _decimal_places(value) > places:
         raise ValueError(f"{where}: {name} may have at most {places} decimal places, got {value}")
     return value
 
