@@ -5,14 +5,18 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.core.config import Settings
+from app.core.database import set_tenant as app_set_tenant
+from app.core.dependencies import RequestInfo
+from app.services.audit import AuditService
 from app.utils.clock import today_ist
 from tests.support import (
     TenantClient,
@@ -314,3 +318,25 @@ async def test_audit_rows_of_another_tenant_cannot_be_written(
             )
     assert "row-level security" in str(raised.value).lower()
     assert await audit_rows(other_tenant, action="forged") == []
+
+
+async def test_audit_rows_are_written_at_commit_and_dropped_on_rollback(
+    tenant: TenantClient, connection: AsyncConnection
+) -> None:
+    """The trail is queued on the session and inserted just before COMMIT: a rolled-back
+    transaction leaves none of its rows, and a later one on the same session only its own."""
+    tenant_id = uuid.UUID(tenant.tenant_id)
+    async with AsyncSession(
+        bind=connection, join_transaction_mode="create_savepoint", autoflush=False
+    ) as session:
+        await app_set_tenant(session, tenant_id)
+        audit = AuditService(session, RequestInfo("203.0.113.9", "pytest", "req-1"))
+        audit.record("test.rolled_back", "tenant", tenant_id)
+        await session.rollback()
+        audit.record("test.committed", "tenant", tenant_id, {"n": Decimal("1.50")})
+        await session.commit()
+        await session.commit()  # nothing queued: nothing written twice
+    rows = await audit_rows(tenant, action="test.committed")
+    assert len(rows) == 1
+    assert rows[0]["changes"] == {"n": "1.50"} and rows[0]["ip_address"] == "203.0.113.9"
+    assert await audit_rows(tenant, action="test.rolled_back") == []
