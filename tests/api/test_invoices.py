@@ -995,6 +995,22 @@ async def test_delete_draft_and_issue_on_create(tenant: TenantClient) -> None:
     assert rows["invoice.updated"]["before"]["status"] == "draft"
     assert rows["invoice.updated"]["after"]["number"] == issued["number"]
     assert rows["invoice.issued"] == {"number": issued["number"]}
+    # Written in one INSERT, recorded as a draft and its issue: the draft is the "before"
+    # of the issue, with no number, version 1 and the row's own timestamps.
+    created = rows["invoice.created"]["after"]
+    before = rows["invoice.updated"]["before"]
+    assert {name: created[name] for name in before} == before
+    assert set(before) == {
+        "series_id",
+        "financial_year",
+        "sequence_number",
+        "number",
+        "status",
+        "issued_at",
+        "version",
+    }
+    assert (created["number"], created["version"], created["id"]) == (None, 1, issued["id"])
+    assert created["created_at"] is not None and created["zero_rated_mode"] == "none"
 
 
 async def test_due_date_defaults_and_checks(tenant: TenantClient) -> None:
