@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Select, bindparam, exists, func, literal_column, or_, select
-from sqlalchemy.orm import aliased, joinedload, load_only, selectinload, with_expression
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from app.crud.base import Repository
 from app.crud.catalog import DEFAULT_COMPANY, RATES_IN_FORCE, TENANT, default_series
@@ -31,21 +31,11 @@ WITH_LINES = (selectinload(Invoice.lines),)
 # A read takes the lines in the same round trip; a locking read cannot (FOR UPDATE does
 # not apply to the nullable side of an outer join), so it takes them in a second one.
 READ_WITH_LINES = (joinedload(Invoice.lines),)
-# A list loads what its items show (InvoiceSummaryOut), and of the frozen snapshot
-# (supplier, bank, terms, buyer) only the buyer's name.
+# A list reads the columns its items show (InvoiceSummaryOut) as rows, not objects, and
+# of the frozen snapshot (supplier, bank, terms, buyer) only the buyer's name.
 LISTED = (
-    load_only(
-        *(
-            getattr(Invoice, name)
-            for name in InvoiceSummaryOut.model_fields
-            if name != "customer_name"
-        ),
-        raiseload=True,
-    ),
-    with_expression(
-        Invoice.listed_buyer_name,
-        func.coalesce(Invoice.billing_snapshot["buyer"]["name"].astext, ""),
-    ),
+    *(getattr(Invoice, name) for name in InvoiceSummaryOut.model_fields if name != "customer_name"),
+    func.coalesce(Invoice.billing_snapshot["buyer"]["name"].astext, "").label("customer_name"),
 )
 
 
@@ -134,8 +124,9 @@ class InvoiceRepository(Repository[Invoice]):
         row = (await self.session.execute(statement, params)).one()
         return PricingContext(row[0], row[1], row[2], frozenset(row[3] or ()), row[4])
 
-    def filtered(self, filters: InvoiceFilters, today: date) -> Select[Invoice]:
-        stmt = self.select().options(*LISTED)
+    def filtered(self, filters: InvoiceFilters, today: date) -> Select[Any]:
+        """The list's statement: rows of ``LISTED``, in the tenant, matching ``filters``."""
+        stmt: Select[Any] = self.select().with_only_columns(*LISTED)
         if filters.status == "overdue":
             stmt = stmt.where(
                 Invoice.status.in_(OPEN_STATUSES),

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Boolean, CheckConstraint, Index, Integer, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import (
     QUANTITY,
@@ -179,8 +179,6 @@ class Invoice(DocumentTotals, TenantOwned, Base):
     is_reverse_charge: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     # The buyer as printed on the invoice, frozen on issue (the customer may change later).
     billing_snapshot: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
-    # Lists read the buyer's name alone (see InvoiceRepository.filtered), not the snapshot.
-    listed_buyer_name: Mapped[str | None] = query_expression()
     amount_paid: Mapped[Decimal] = mapped_column(server_default=text("0"))
     amount_credited: Mapped[Decimal] = mapped_column(server_default=text("0"))
     amount_due: Mapped[Decimal] = mapped_column(server_default=text("0"))
@@ -205,9 +203,7 @@ class Invoice(DocumentTotals, TenantOwned, Base):
 
     @property
     def customer_name(self) -> str:
-        """The buyer's name as printed: from a list's query, or from the snapshot."""
-        if self.listed_buyer_name is not None:
-            return self.listed_buyer_name
+        """The buyer's name as printed (lists read it alone, see ``LISTED``)."""
         return str((self.billing_snapshot or {}).get("buyer", {}).get("name", ""))
 
 
