@@ -102,19 +102,15 @@ class InvoiceService:
     # -- drafts ------------------------------------------------------------------------------
 
     async def create(self, data: InvoiceCreate) -> Invoice:
-        invoice = Invoice(created_by=self.principal.user_id, status=InvoiceStatus.DRAFT, version=1)
+        invoice = Invoice(created_by=self.principal.user_id, status=InvoiceStatus.DRAFT)
         invoice.lines = []
         context = await self._apply(invoice, data.model_dump(exclude_unset=True), data.lines)
-        if not data.issue:
-            await self.invoices.add(invoice)
-            self.audit.created("invoice", invoice)
-            return invoice
-        # Issued on creation: numbered before it is written, so one INSERT (no UPDATE
-        # after it) stores the issued invoice. The trail is the same as for a draft issued
-        # later: the draft as created (the row minus what numbering set), its issue.
-        drafted = await self._take_number(invoice, context.series)
         await self.invoices.add(invoice)
-        self._audit_issue(invoice, {**snapshot(invoice), **drafted}, new=True)
+        created = snapshot(invoice)
+        if data.issue:
+            # Priced a moment ago in this transaction: no re-read, no repricing needed.
+            return await self._number(invoice, created, context.series, new=True)
+        self.audit.created_as("invoice", invoice.id, created)
         return invoice
 
     async def update(self, invoice_id: uuid.UUID, data: InvoiceUpdate) -> Invoice:
@@ -293,38 +289,33 @@ class InvoiceService:
         self._require_draft(invoice)
         before = snapshot(invoice)
         context = await self._apply(invoice, {}, None)  # reprice: today's customer, company
-        await self._take_number(invoice, context.series)
-        await self.session.flush()
-        self._audit_issue(invoice, before)
-        return invoice
+        return await self._number(invoice, before, context.series)
 
-    async def _take_number(self, invoice: Invoice, series: DocumentSeries | None) -> dict[str, Any]:
-        """Number a priced draft and mark it issued; returns the draft's values of what
-        changed. The counter stays locked until commit, so call this last but the writes."""
+    async def _number(
+        self,
+        invoice: Invoice,
+        before: dict[str, Any],
+        series: DocumentSeries | None,
+        *,
+        new: bool = False,
+    ) -> Invoice:
+        """Issue a priced draft: the number comes last, so its counter lock is held briefly.
+        A ``new`` draft's "created" row is recorded here, after the flushes that take the
+        number and issue it, so that the request's audit rows go in one insert at commit."""
         await enforce_free_tier(self.session, self.principal.plan, "invoices", today_ist())
         taken = await take_number(
             self.session, invoice.company_id, DocumentType.INVOICE, invoice.invoice_date, series
         )
-        issued = {
-            "series_id": taken.series_id,
-            "financial_year": taken.financial_year,
-            "sequence_number": taken.sequence,
-            "number": taken.number,
-            "status": InvoiceStatus.ISSUED,
-            "issued_at": utcnow(),
-            "version": invoice.version + 1,
-        }
-        drafted = snapshot(invoice, issued)
-        for name, value in issued.items():
-            setattr(invoice, name, value)
-        return drafted
-
-    def _audit_issue(self, invoice: Invoice, before: dict[str, Any], *, new: bool = False) -> None:
-        """A ``new`` invoice's "created" row holds the draft; then the change and the number."""
+        invoice.series_id, invoice.financial_year = taken.series_id, taken.financial_year
+        invoice.sequence_number, invoice.number = taken.sequence, taken.number
+        invoice.status, invoice.issued_at = InvoiceStatus.ISSUED, utcnow()
+        invoice.version += 1
+        await self.session.flush()
         if new:
             self.audit.created_as("invoice", invoice.id, before)
         self.audit.updated("invoice", invoice, before)
         self.audit.record("invoice.issued", "invoice", invoice.id, {"number": invoice.number})
+        return invoice
 
     async def void(self, invoice_id: uuid.UUID, reason: str) -> Invoice:
         invoice = await self.invoices.get_with_lines(invoice_id, for_update=True)
