@@ -34,7 +34,7 @@ def _write_queued(session: Session) -> None:
 
 @event.listens_for(Session, "after_transaction_end")
 def _drop_queued(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:  # the session's own transaction ended: rolled back
+    if transaction.parent is None:  # ended without COMMIT (a commit has written them)
         session.info.pop(_QUEUED, None)
 
 
