@@ -93,12 +93,8 @@ class AuditService:
     def created(self, entity_type: str, obj: Any) -> dict[str, Any]:
         """Record the new row; returns its snapshot (the "before" of a change that follows)."""
         after = snapshot(obj)
-        self.created_as(entity_type, obj.id, after)
+        self._add(f"{entity_type}.created", entity_type, obj.id, {"after": after})
         return after
-
-    def created_as(self, entity_type: str, entity_id: uuid.UUID, after: dict[str, Any]) -> None:
-        """Record a new row from a snapshot taken earlier (``snapshot(obj)``)."""
-        self._add(f"{entity_type}.created", entity_type, entity_id, {"after": after})
 
     def updated(self, entity_type: str, obj: Any, before: dict[str, Any]) -> None:
         changes = diff(before, snapshot(obj))

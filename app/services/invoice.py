@@ -106,11 +106,10 @@ class InvoiceService:
         invoice.lines = []
         context = await self._apply(invoice, data.model_dump(exclude_unset=True), data.lines)
         await self.invoices.add(invoice)
-        created = snapshot(invoice)
+        created = self.audit.created("invoice", invoice)
         if data.issue:
             # Priced a moment ago in this transaction: no re-read, no repricing needed.
-            return await self._number(invoice, created, context.series, new=True)
-        self.audit.created_as("invoice", invoice.id, created)
+            return await self._number(invoice, created, context.series)
         return invoice
 
     async def update(self, invoice_id: uuid.UUID, data: InvoiceUpdate) -> Invoice:
@@ -296,12 +295,8 @@ class InvoiceService:
         invoice: Invoice,
         before: dict[str, Any],
         series: DocumentSeries | None,
-        *,
-        new: bool = False,
     ) -> Invoice:
-        """Issue a priced draft: the number comes last, so its counter lock is held briefly.
-        A ``new`` draft's "created" row is recorded here, after the flushes that take the
-        number and issue it, so that the request's audit rows go in one insert at commit."""
+        """Issue a priced draft: the number comes last, so its counter lock is held briefly."""
         await enforce_free_tier(self.session, self.principal.plan, "invoices", today_ist())
         taken = await take_number(
             self.session, invoice.company_id, DocumentType.INVOICE, invoice.invoice_date, series
@@ -311,8 +306,6 @@ class InvoiceService:
         invoice.status, invoice.issued_at = InvoiceStatus.ISSUED, utcnow()
         invoice.version += 1
         await self.session.flush()
-        if new:
-            self.audit.created_as("invoice", invoice.id, before)
         self.audit.updated("invoice", invoice, before)
         self.audit.record("invoice.issued", "invoice", invoice.id, {"number": invoice.number})
         return invoice
